@@ -1,0 +1,57 @@
+"""Composition root: builds the database, content, catalogs, router and service from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.catalogs import load_translators
+from bot.content_loader import load_curriculum
+from bot.core.content import Curriculum
+from bot.db import migrate
+from bot.db.engine import Database, make_engine
+from bot.service import Clock, ConversationService
+from bot.settings import Settings
+from handlers import build_router
+
+
+class StartupError(Exception):
+    """Start-up cannot continue; the message tells the operator what to do."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    curriculum: Curriculum
+    service: ConversationService
+    clock: Clock
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+async def prepare_schema(db: Database) -> None:
+    """Creates the schema in an empty database; refuses to run on an outdated one."""
+    current = await migrate.current_revision(db.engine)
+    if current is None:
+        await migrate.upgrade(db.engine)
+    elif current != migrate.head_revision():
+        raise StartupError(f"the database schema is at revision {current}; run `p2k2-bot migrate` first")
+
+
+async def build_app(settings: Settings, clock: Clock = utc_now) -> App:
+    curriculum = load_curriculum()
+    translators = load_translators()
+    db = Database(make_engine(settings.database_url))
+    try:
+        await prepare_schema(db)
+    except Exception:
+        await db.close()
+        raise
+    service = ConversationService(db, build_router(), curriculum, translators, settings.default_locale, clock)
+    return App(settings, db, curriculum, service, clock)

@@ -1,0 +1,1 @@
+"""Channel adapters: parse raw updates into `Inbound`, render `Outbound`, map transport errors."""

@@ -1,0 +1,1 @@
+"""Channel-neutral value types, dialog state, routing, content schema and ports. No I/O here."""

@@ -1,0 +1,21 @@
+"""The friendly answer to anything the bot does not understand."""
+
+from __future__ import annotations
+
+from bot.core.context import Context, Result
+from bot.core.messages import Button, Inbound, InboundKind, Outbound
+from bot.core.router import Router
+
+router = Router()
+
+
+@router.fallback
+async def not_understood(ctx: Context, msg: Inbound) -> Result:
+    if msg.kind is InboundKind.UNSUPPORTED:
+        text = ctx._("I can only read text. Please type, or tap one of the buttons.")
+    elif msg.kind is InboundKind.BUTTON:
+        text = ctx._("That button is no longer active. Please choose again.")
+    else:
+        text = ctx._("Sorry, I did not understand that. Type MENU to see what I can do, or BANTUAN for help.")
+    buttons = ctx.state.buttons or (Button("menu", ctx._("Menu")), Button("help", ctx._("Help")))
+    return ctx.reply(Outbound(text, buttons))

@@ -1,0 +1,66 @@
+"""Start, main menu and help. Typing MENU (or /start, /menu) always comes back here."""
+
+from __future__ import annotations
+
+from bot.core.context import Context, Result
+from bot.core.i18n import N_
+from bot.core.messages import Button, Inbound, Outbound
+from bot.core.router import Router
+from bot.core.users import Role
+
+router = Router()
+
+KPM_MENU = (
+    ("learn", N_("Learn")),
+    ("meeting", N_("Meetings")),
+    ("help", N_("Help")),
+    ("settings", N_("Settings")),
+)
+PENDAMPING_MENU = (
+    ("groups", N_("My groups")),
+    ("learn", N_("Learn")),
+    ("help", N_("Help")),
+    ("settings", N_("Settings")),
+)
+
+
+def menu_buttons(ctx: Context) -> tuple[Button, ...]:
+    items = PENDAMPING_MENU if ctx.user.role is Role.PENDAMPING else KPM_MENU
+    return tuple(Button(button_id, ctx._(label)) for button_id, label in items)
+
+
+def main_menu(ctx: Context, intro: str = "") -> Outbound:
+    text = ctx._("Main menu. Choose one:")
+    return Outbound(f"{intro}\n\n{text}" if intro else text, menu_buttons(ctx))
+
+
+def back_to_menu(ctx: Context) -> Button:
+    return Button("menu", ctx._("Menu"))
+
+
+@router.command("/start")
+async def start(ctx: Context, _msg: Inbound) -> Result:
+    greeting = ctx._(
+        "Hello! I am the P2K2 assistant. I help you learn the P2K2 lessons, "
+        "remember group meetings and hear news from your pendamping."
+    )
+    return ctx.reply(main_menu(ctx, greeting), state=ctx.state.idle())
+
+
+@router.command("menu", "/menu", "menu utama", "kembali")
+@router.button("menu")
+async def menu(ctx: Context, _msg: Inbound) -> Result:
+    return ctx.reply(main_menu(ctx), state=ctx.state.idle())
+
+
+@router.command("bantuan", "help", "/help", "/bantuan", "tolong")
+@router.button("help")
+async def help_(ctx: Context, _msg: Inbound) -> Result:
+    text = ctx._(
+        "How to use this chat:\n"
+        "- Tap a button, or type its number or its word.\n"
+        "- Type MENU at any time to go back to the main menu.\n"
+        "- Type BANTUAN to see this help again.\n"
+        "If you are stuck, ask your pendamping at the next meeting."
+    )
+    return ctx.reply(Outbound(text, (back_to_menu(ctx),)), state=ctx.state.idle())

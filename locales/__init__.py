@@ -1,0 +1,1 @@
+"""Gettext catalogs (messages.pot and one messages.po per locale), compiled in memory at start-up."""
