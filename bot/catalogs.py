@@ -48,8 +48,10 @@ def missing_translations(template: Catalog, catalog: Catalog) -> list[str]:
         if not message.id:
             continue
         translated = catalog.get(message.id)
-        strings = () if translated is None else (
-            translated.string if isinstance(translated.string, tuple) else (translated.string,)
+        strings = (
+            ()
+            if translated is None
+            else (translated.string if isinstance(translated.string, tuple) else (translated.string,))
         )
         if translated is None or translated.fuzzy or not all(strings):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])

@@ -15,15 +15,21 @@ from bot.app import App, StartupError, build_app
 from bot.catalogs import CatalogError
 from bot.channels.console import ConsoleChat
 from bot.content_loader import ContentError
+from bot.db import inbound_keys
 from bot.db import migrate as migrations
 from bot.db.engine import make_engine
 from bot.demo import PENDAMPING_ADDRESS, seed_demo
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from bot.metrics import ERRORS
 from bot.web import make_web_app
+from scheduler.jobs import INBOUND_KEY_RETENTION, build_scheduler
 
-cli = typer.Typer(help="P2K2 bot: lessons, quizzes, meetings and reminders for PKH families.",
-                  no_args_is_help=True, add_completion=False)
+cli = typer.Typer(
+    help="P2K2 bot: lessons, quizzes, meetings and reminders for PKH families.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 log = logging.getLogger("bot")
 
 
@@ -52,7 +58,9 @@ async def _start(settings: Settings) -> App:
 
 @cli.command()
 def chat(
-    demo: bool = typer.Option(False, "--demo", help="Seed the demo kelompok Sirnajaya 1 and its next meeting."),
+    demo: bool = typer.Option(
+        False, "--demo", help="Seed the demo kelompok Sirnajaya 1 and its next meeting."
+    ),
     as_: Speaker = typer.Option(Speaker.kpm, "--as", help="Talk as a KPM or as the demo pendamping."),
 ) -> None:
     """Talk to the bot in this terminal (SQLite by default; no tokens needed)."""
@@ -65,8 +73,11 @@ def chat(
                 async with app.db.transaction() as session:
                     data = await seed_demo(session, app.clock(), settings.default_locale)
                 t = app.service.translator(settings.default_locale)
-                typer.echo(t.gettext("Demo group Sirnajaya 1 is ready. Its join code is {code}.").format(
-                    code=data.join_code))
+                typer.echo(
+                    t.gettext("Demo group Sirnajaya 1 is ready. Its join code is {code}.").format(
+                        code=data.join_code
+                    )
+                )
             address = PENDAMPING_ADDRESS if as_ is Speaker.pendamping else "kpm"
             console = ConsoleChat(app.service.handle, address, app.clock, Path("data/exports"))
             await console.run()
@@ -84,6 +95,12 @@ def run() -> None:
     async def main() -> None:
         app = await _start(settings)
         runner = web.AppRunner(make_web_app(app.db))
+
+        async def prune_inbound_keys() -> None:
+            async with app.db.transaction() as session:
+                await inbound_keys.prune(session, app.clock() - INBOUND_KEY_RETENTION)
+
+        jobs = build_scheduler(prune_inbound_keys, lambda name: ERRORS.labels(name).inc())
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -91,6 +108,7 @@ def run() -> None:
         try:
             await runner.setup()
             await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+            jobs.start()
             log.info("HTTP server on http://%s:%s", settings.http_host, settings.http_port)
             log.warning(
                 "No chat channel is configured. Set TELEGRAM_BOT_TOKEN, or WHATSAPP_ACCESS_TOKEN and "
@@ -100,6 +118,8 @@ def run() -> None:
             await stop.wait()
             log.info("stopping")
         finally:
+            if jobs.running:
+                jobs.shutdown(wait=False)
             await runner.cleanup()
             await app.close()
 

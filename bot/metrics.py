@@ -5,7 +5,9 @@ from __future__ import annotations
 from prometheus_client import Counter, Histogram
 
 INBOUND_MESSAGES = Counter("p2k2_inbound_messages", "Inbound messages handled", ["channel"])
-DUPLICATE_MESSAGES = Counter("p2k2_duplicate_messages", "Inbound messages skipped as redelivered", ["channel"])
+DUPLICATE_MESSAGES = Counter(
+    "p2k2_duplicate_messages", "Inbound messages skipped as redelivered", ["channel"]
+)
 HANDLER_LATENCY = Histogram(
     "p2k2_handler_latency_seconds",
     "Time from receiving an inbound message to having its replies",

@@ -85,9 +85,14 @@ class ConversationService:
                     return list(result.replies)
             except Exception:
                 ERRORS.labels("inbound").inc()
-                log.exception("inbound message failed", extra={"user_id": user_id, "channel": inbound.channel})
+                log.exception(
+                    "inbound message failed", extra={"user_id": user_id, "channel": inbound.channel}
+                )
                 t = self.translator(locale)
-                return [Outbound(t.gettext("Sorry, something went wrong on our side. Please try again, "
-                                           "or type MENU."))]
+                return [
+                    Outbound(
+                        t.gettext("Sorry, something went wrong on our side. Please try again, or type MENU.")
+                    )
+                ]
             finally:
                 HANDLER_LATENCY.observe(time.perf_counter() - started)

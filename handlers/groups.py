@@ -23,7 +23,9 @@ async def my_groups(ctx: Context, _msg: Inbound) -> Result:
         return ctx.reply(Outbound(text, (back_to_menu(ctx),)), state=ctx.state.idle())
     lines = [ctx._("Your groups:")]
     for group in groups:
-        members = ctx.t.ngettext("{count} member", "{count} members", group.members).format(count=group.members)
+        members = ctx.t.ngettext("{count} member", "{count} members", group.members).format(
+            count=group.members
+        )
         lines.append(
             ctx._("- {name} (Desa {desa}): code {code}, {members}").format(
                 name=group.name, desa=group.desa, code=group.join_code, members=members

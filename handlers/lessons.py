@@ -23,8 +23,9 @@ async def learn(ctx: Context, msg: Inbound) -> Result:
     if len(parts) == 3 and parts[1] == "m" and parts[2].isdigit():
         module = curriculum.module(int(parts[2]))
         if module is not None:
-            buttons = tuple(Button(f"learn:s:{n}", ctx._("Session {number}").format(number=n))
-                            for n in module.sessions)
+            buttons = tuple(
+                Button(f"learn:s:{n}", ctx._("Session {number}").format(number=n)) for n in module.sessions
+            )
             lines = [ctx._("Module {number}: {title}").format(number=module.number, title=module.title), ""]
             for number in module.sessions:
                 session = curriculum.session(number)
@@ -52,7 +53,9 @@ def _modules(ctx: Context) -> Result:
     buttons = []
     for module in ctx.ports.curriculum.modules:
         lines.append(ctx._("{number}. {title}").format(number=module.number, title=module.title))
-        buttons.append(Button(f"learn:m:{module.number}", ctx._("Module {number}").format(number=module.number)))
+        buttons.append(
+            Button(f"learn:m:{module.number}", ctx._("Module {number}").format(number=module.number))
+        )
     return ctx.reply(Outbound("\n".join(lines), (*buttons, back_to_menu(ctx))), state=ctx.state.idle())
 
 
@@ -78,8 +81,10 @@ def _card(ctx: Context, session: Session, index: int) -> Result:
 
 
 def _task(ctx: Context, session: Session) -> Result:
-    text = ctx._("Try it at home") + f"\n\n{session.task}\n\n" + ctx._("You have finished {heading}.").format(
-        heading=session_heading(ctx, session)
+    text = (
+        ctx._("Try it at home")
+        + f"\n\n{session.task}\n\n"
+        + ctx._("You have finished {heading}.").format(heading=session_heading(ctx, session))
     )
     buttons = (Button(f"learn:m:{session.module}", ctx._("Other sessions")), back_to_menu(ctx))
     return ctx.reply(Outbound(text, buttons), state=ctx.state.idle())

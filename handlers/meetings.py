@@ -15,7 +15,9 @@ router = Router()
 @router.button("meeting")
 async def next_meeting(ctx: Context, _msg: Inbound) -> Result:
     if ctx.user.kelompok_id is None:
-        text = ctx._("You are not in a group yet. Ask your pendamping for your group's code and type it here.")
+        text = ctx._(
+            "You are not in a group yet. Ask your pendamping for your group's code and type it here."
+        )
         return ctx.reply(Outbound(text, (back_to_menu(ctx),)), state=ctx.state.idle())
     meeting = await ctx.ports.meetings.next_meeting(ctx.user.kelompok_id, ctx.now)
     if meeting is None:
@@ -23,7 +25,9 @@ async def next_meeting(ctx: Context, _msg: Inbound) -> Result:
         return ctx.reply(Outbound(text, (back_to_menu(ctx),)), state=ctx.state.idle())
     session = ctx.ports.curriculum.session(meeting.session_number)
     topic = session.title if session else str(meeting.session_number)
-    text = ctx._("Next meeting of {group}:\nTopic: Session {number}, {topic}\nWhen: {when}\nWhere: {place}").format(
+    text = ctx._(
+        "Next meeting of {group}:\nTopic: Session {number}, {topic}\nWhen: {when}\nWhere: {place}"
+    ).format(
         group=meeting.kelompok_name,
         number=meeting.session_number,
         topic=topic,

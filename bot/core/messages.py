@@ -31,7 +31,9 @@ class Inbound:
         return cls(channel, address, InboundKind.TEXT, at, text=text, message_id=message_id)
 
     @classmethod
-    def tapped(cls, channel: str, address: str, button_id: str, at: datetime, message_id: str = "") -> Inbound:
+    def tapped(
+        cls, channel: str, address: str, button_id: str, at: datetime, message_id: str = ""
+    ) -> Inbound:
         return cls(channel, address, InboundKind.BUTTON, at, button_id=button_id, message_id=message_id)
 
 

@@ -11,7 +11,9 @@ from bot.core.users import UserView
 from bot.db.models import User
 
 
-async def apply_events(session: AsyncSession, user: UserView, events: tuple[Event, ...], now: datetime) -> None:
+async def apply_events(
+    session: AsyncSession, user: UserView, events: tuple[Event, ...], now: datetime
+) -> None:
     for event in events:
         match event:
             case LocaleChosen(locale=locale):

@@ -27,7 +27,7 @@ async def find_or_create(
         await session.flush()
         return identity, user
     locked = select(User).where(User.id == identity.user_id)
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         # Serialises one user's messages across processes too.
         locked = locked.with_for_update()
     user = (await session.scalars(locked)).one()

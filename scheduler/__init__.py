@@ -1,0 +1,1 @@
+"""When things happen. Jobs get their work injected; the database decides what is due."""

@@ -1,0 +1,74 @@
+"""Fixtures: a real database (SQLite file per test, or PostgreSQL when TEST_DATABASE_URL is set),
+the real service built by the composition root, a fixed clock and transcript chats."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import App, build_app
+from bot.db.engine import Database, make_engine
+from bot.db.migrate import upgrade
+from bot.db.models import Base
+from bot.settings import Settings
+from tests.transcript import Chat, FakeClock
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+_pg_migrated = False
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """An empty, migrated database for one test."""
+    global _pg_migrated
+    if not PG_URL:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    engine = make_engine(PG_URL)
+    try:
+        if not _pg_migrated:
+            async with engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            await upgrade(engine)
+            _pg_migrated = True
+        async with engine.begin() as conn:
+            names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+    yield PG_URL
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # A Thursday morning in Jakarta.
+    return FakeClock(datetime(2026, 12, 3, 1, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(DATABASE_URL=database_url, DEFAULT_LOCALE="id", DEFAULT_TIMEZONE="Asia/Jakarta")
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
+    built = await build_app(settings, clock)
+    try:
+        yield built
+    finally:
+        await built.close()
+
+
+@pytest.fixture
+def db(app: App) -> Database:
+    return app.db
+
+
+@pytest.fixture
+def chat(app: App) -> Chat:
+    return Chat(app.service, "kpm-1")
