@@ -20,8 +20,8 @@ from bot.db import migrate as migrations
 from bot.db.engine import make_engine
 from bot.demo import PENDAMPING_ADDRESS, seed_demo
 from bot.logs import configure_logging
-from bot.settings import Settings, SettingsError, load_settings
 from bot.metrics import ERRORS
+from bot.settings import Settings, SettingsError, load_settings
 from bot.web import make_web_app
 from scheduler.jobs import INBOUND_KEY_RETENTION, build_scheduler
 

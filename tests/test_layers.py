@@ -18,8 +18,14 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([LINT, "--config", "pyproject.toml"], cwd=tree, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"}, timeout=120)
+    return subprocess.run(
+        [LINT, "--config", "pyproject.toml"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
 
 
 def test_the_real_tree_keeps_every_contract(tmp_path: Path) -> None:
