@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from bot.catalogs import load_translators
 from bot.content_loader import load_curriculum
 from bot.core.content import Curriculum
+from bot.core.reminders import ReminderPolicy
 from bot.db import migrate
 from bot.db.engine import Database, make_engine
 from bot.service import Clock, ConversationService
@@ -53,5 +54,8 @@ async def build_app(settings: Settings, clock: Clock = utc_now) -> App:
     except Exception:
         await db.close()
         raise
-    service = ConversationService(db, build_router(), curriculum, translators, settings.default_locale, clock)
+    policy = ReminderPolicy(tuple(settings.offsets), settings.quiet)
+    service = ConversationService(
+        db, build_router(), curriculum, translators, settings.default_locale, clock, policy
+    )
     return App(settings, db, curriculum, service, clock)

@@ -14,6 +14,8 @@ from aiohttp import web
 from bot.app import App, StartupError, build_app
 from bot.catalogs import CatalogError
 from bot.channels.console import ConsoleChat
+from bot.cli_operator import kelompok_cli, meeting_cli, pendamping_cli
+from bot.content_check import check_content
 from bot.content_loader import ContentError
 from bot.db import inbound_keys
 from bot.db import migrate as migrations
@@ -31,6 +33,9 @@ cli = typer.Typer(
     add_completion=False,
 )
 log = logging.getLogger("bot")
+cli.add_typer(pendamping_cli, name="pendamping")
+cli.add_typer(kelompok_cli, name="kelompok")
+cli.add_typer(meeting_cli, name="meeting")
 
 
 class Speaker(StrEnum):
@@ -44,7 +49,7 @@ def _settings() -> Settings:
     except SettingsError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(2) from None
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, settings.secrets())
     return settings
 
 
@@ -142,6 +147,29 @@ def migrate() -> None:
         typer.echo(f"database schema: {before or 'empty'} -> {after}")
 
     asyncio.run(main())
+
+
+content_cli = typer.Typer(help="Check the lesson content in content/.", no_args_is_help=True)
+cli.add_typer(content_cli, name="content")
+
+
+@content_cli.command("check")
+def content_check(
+    directory: Path | None = typer.Option(
+        None, "--dir", help="Content directory to check (default: the installed content/)."
+    ),
+) -> None:
+    """Validate every lesson file and spell-check all Indonesian text (needs hunspell and hunspell-id)."""
+    report = check_content(directory)
+    typer.echo(
+        f"{report.sessions} sessions, {report.cards} cards, {report.questions} questions; "
+        f"{len({u.word for u in report.unknown_words})} unknown words"
+    )
+    for problem in report.problems:
+        typer.echo(f"problem: {problem}")
+    for unknown in report.unknown_words:
+        typer.echo(f"unknown word {unknown.word!r}: {unknown.where}")
+    raise typer.Exit(0 if report.ok else 1)
 
 
 def main() -> None:

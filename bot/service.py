@@ -13,14 +13,19 @@ from bot.catalogs import GettextTranslator
 from bot.core.content import Curriculum
 from bot.core.context import Context, Result
 from bot.core.dialog import DialogState
-from bot.core.messages import Inbound, Outbound
+from bot.core.messages import Inbound, InboundKind, Outbound
 from bot.core.ports import Ports
+from bot.core.reminders import ReminderPolicy
 from bot.core.router import Router
 from bot.db import dialog_store, inbound_keys, users
+from bot.db.codes import RandomCodes
 from bot.db.effects import apply_events
 from bot.db.engine import Database
 from bot.db.kelompok import SqlKelompokReader
 from bot.db.meetings import SqlMeetingReader
+from bot.db.pendamping_reader import SqlPendampingReader
+from bot.db.progress import SqlProgressReader
+from bot.db.rsvps import SqlRsvpReader
 from bot.locks import KeyedLocks
 from bot.metrics import DUPLICATE_MESSAGES, ERRORS, HANDLER_LATENCY, INBOUND_MESSAGES
 
@@ -43,8 +48,10 @@ class ConversationService:
         translators: dict[str, GettextTranslator],
         default_locale: str,
         clock: Clock,
+        policy: ReminderPolicy | None = None,
     ) -> None:
         self._db = db
+        self._policy = policy or ReminderPolicy()
         self._router = router
         self._curriculum = curriculum
         self._translators = translators
@@ -58,6 +65,10 @@ class ConversationService:
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Replies to one inbound message. Never raises: failures are logged and answered with an apology."""
         INBOUND_MESSAGES.labels(inbound.channel).inc()
+        if inbound.kind is InboundKind.GROUP:
+            # Nothing about a group chat is stored: members' numbers must never be exposed to each other.
+            t = self.translator(self._default_locale)
+            return [Outbound(t.gettext("I only work in a private chat. Please send me a direct message."))]
         started = time.perf_counter()
         locale, user_id = self._default_locale, None
         async with self._locks.hold((inbound.channel, inbound.address)):
@@ -76,12 +87,20 @@ class ConversationService:
                     locale, user_id = user.locale, user.id
                     view = await users.view_of(session, user)
                     state = await dialog_store.load_state(session, user.id)
-                    ports = Ports(self._curriculum, SqlMeetingReader(session), SqlKelompokReader(session))
+                    ports = Ports(
+                        curriculum=self._curriculum,
+                        meetings=SqlMeetingReader(session),
+                        kelompok=SqlKelompokReader(session),
+                        rsvps=SqlRsvpReader(session),
+                        progress=SqlProgressReader(session),
+                        pendamping=SqlPendampingReader(session, self._curriculum),
+                        codes=RandomCodes(),
+                    )
                     ctx = Context(view, state, now, self.translator(view.locale), ports)
                     handler, routed = self._router.resolve(state, inbound)
                     result = await handler(ctx, routed)
                     await dialog_store.save_state(session, user.id, remember_buttons(result), now)
-                    await apply_events(session, view, result.events, now)
+                    await apply_events(session, view, result.events, now, self._policy)
                     return list(result.replies)
             except Exception:
                 ERRORS.labels("inbound").inc()

@@ -12,7 +12,9 @@ router = Router()
 
 KPM_MENU = (
     ("learn", N_("Learn")),
+    ("quiz", N_("Quiz")),
     ("meeting", N_("Meetings")),
+    ("progress", N_("My progress")),
     ("help", N_("Help")),
     ("settings", N_("Settings")),
 )
@@ -36,15 +38,6 @@ def main_menu(ctx: Context, intro: str = "") -> Outbound:
 
 def back_to_menu(ctx: Context) -> Button:
     return Button("menu", ctx._("Menu"))
-
-
-@router.command("/start")
-async def start(ctx: Context, _msg: Inbound) -> Result:
-    greeting = ctx._(
-        "Hello! I am the P2K2 assistant. I help you learn the P2K2 lessons, "
-        "remember group meetings and hear news from your pendamping."
-    )
-    return ctx.reply(main_menu(ctx, greeting), state=ctx.state.idle())
 
 
 @router.command("menu", "/menu", "menu utama", "kembali")

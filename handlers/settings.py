@@ -1,4 +1,4 @@
-"""Personal settings: the language of the conversation."""
+"""Personal settings: language, stopping or resuming messages, deleting data."""
 
 from __future__ import annotations
 
@@ -18,18 +18,31 @@ LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 @router.command("pengaturan", "/pengaturan", "settings")
 @router.button("settings")
 async def settings(ctx: Context, _msg: Inbound) -> Result:
-    text = ctx._("Settings. Choose the language of this chat:")
-    buttons = tuple(Button(f"lang:{code}", LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES)
-    return ctx.reply(Outbound(text, (*buttons, back_to_menu(ctx))), state=ctx.state.idle())
+    text = ctx._("Settings. Choose:")
+    messages = (
+        Button("resume", ctx._("Resume messages"))
+        if ctx.user.stopped
+        else Button("stop", ctx._("Stop messages"))
+    )
+    buttons = (
+        Button("lang", ctx._("Language")),
+        messages,
+        Button("delete", ctx._("Delete my data")),
+        back_to_menu(ctx),
+    )
+    return ctx.reply(Outbound(text, buttons), state=ctx.state.idle())
 
 
+@router.command("bahasa", "/bahasa", "language")
 @router.button("lang")
 async def choose_language(ctx: Context, msg: Inbound) -> Result:
     code = msg.button_id.partition(":")[2]
-    if code not in SUPPORTED_LOCALES:
-        return await settings(ctx, msg)
-    return ctx.reply(
-        Outbound(LANGUAGE_NAMES[code] + " ✓", (Button("menu", "Menu"),)),
-        state=ctx.state.idle(),
-        events=(LocaleChosen(code),),
-    )
+    if code in SUPPORTED_LOCALES:
+        return ctx.reply(
+            Outbound(LANGUAGE_NAMES[code] + " ✓", (back_to_menu(ctx),)),
+            state=ctx.state.idle(),
+            events=(LocaleChosen(code),),
+        )
+    text = ctx._("Choose the language of this chat:")
+    buttons = tuple(Button(f"lang:{c}", LANGUAGE_NAMES[c]) for c in SUPPORTED_LOCALES)
+    return ctx.reply(Outbound(text, (*buttons, back_to_menu(ctx))), state=ctx.state.idle())

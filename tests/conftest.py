@@ -15,6 +15,7 @@ from bot.app import App, build_app
 from bot.db.engine import Database, make_engine
 from bot.db.migrate import upgrade
 from bot.db.models import Base
+from bot.demo import DemoData, seed_demo
 from bot.settings import Settings
 from tests.transcript import Chat, FakeClock
 
@@ -72,3 +73,18 @@ def db(app: App) -> Database:
 @pytest.fixture
 def chat(app: App) -> Chat:
     return Chat(app.service, "kpm-1")
+
+
+@pytest.fixture
+async def demo(app: App) -> DemoData:
+    """The demo kelompok Sirnajaya 1 (join code SIRNA1) and its meeting on Saturday 5 December 09.00 WIB."""
+    async with app.db.transaction() as session:
+        return await seed_demo(session, app.clock(), "id")
+
+
+async def joined(chat: Chat, name: str = "Ibu Siti", code: str = "SIRNA1") -> None:
+    """Joins with the code, agrees and gives a name: the usual first minute of a KPM."""
+    await chat.say(code)
+    await chat.tap("Saya setuju")
+    await chat.say(name)
+    chat.expect_reply(contains="anggota kelompok")

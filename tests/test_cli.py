@@ -32,7 +32,10 @@ def test_piped_demo_chat_prints_the_menu(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Kode gabungnya SIRNA1" in result.stdout
-    assert "[1] Belajar   [2] Pertemuan   [3] Bantuan   [4] Pengaturan" in result.stdout
+    assert (
+        "[1] Belajar   [2] Kuis   [3] Pertemuan   [4] Progres saya   [5] Bantuan   [6] Pengaturan"
+        in result.stdout
+    )
     assert "5 modul dan 14 sesi" in result.stdout
     assert (tmp_path / "data" / "p2k2.db").exists()
     assert "Traceback" not in result.stderr

@@ -13,7 +13,7 @@ from bot.service import ConversationService
 from bot.settings import Settings
 from tests.transcript import Chat, FakeClock
 
-MENU = ["Belajar", "Pertemuan", "Bantuan", "Pengaturan"]
+MENU = ["Belajar", "Kuis", "Pertemuan", "Progres saya", "Bantuan", "Pengaturan"]
 
 
 async def test_start_greets_and_shows_the_menu(chat: Chat) -> None:
@@ -24,7 +24,7 @@ async def test_start_greets_and_shows_the_menu(chat: Chat) -> None:
 async def test_menu_by_word_number_and_button(chat: Chat) -> None:
     await chat.say("menu")
     chat.expect_reply(contains="Menu utama", buttons=MENU)
-    await chat.say("3")
+    await chat.say("5")
     chat.expect_reply(contains="Cara memakai obrolan ini", buttons=["Menu"])
     await chat.tap("Menu")
     await chat.say("bantuan")

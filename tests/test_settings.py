@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from bot.settings import Settings, SettingsError, load_settings
@@ -38,3 +40,49 @@ def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.delenv("DEFAULT_TIMEZONE", raising=False)
     (tmp_path / ".env").write_text("DEFAULT_TIMEZONE=Asia/Jayapura\n")
     assert Settings().default_timezone == "Asia/Jayapura"
+
+
+def test_env_example_lists_every_setting_with_a_working_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    names = {
+        line.split("=", 1)[0]
+        for line in example.read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    assert names == {field.alias for field in Settings.model_fields.values()}
+    for name in names:
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(_env_file=example)  # type: ignore[call-arg]
+    assert settings.telegram_bot_token is None and settings.whatsapp_access_token is None
+    assert settings.secrets() == []
+
+
+def test_channel_settings_must_be_complete(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org/telegram/webhook")
+    with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET is required"):
+        load_settings()
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_URL")
+    monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", "EAAG-token")
+    with pytest.raises(SettingsError, match="WHATSAPP_PHONE_NUMBER_ID"):
+        load_settings()
+
+
+@pytest.mark.parametrize(("value", "hours"), [("1d,2h", [24, 2]), ("30m", [0.5]), ("2h, 1d, 2h", [24, 2])])
+def test_reminder_offsets(monkeypatch: pytest.MonkeyPatch, value: str, hours: list[float]) -> None:
+    monkeypatch.setenv("REMINDER_OFFSETS", value)
+    assert [o.total_seconds() / 3600 for o in load_settings().offsets] == hours
+
+
+@pytest.mark.parametrize("value", ["1w", "0h", "2 hours", "-1d"])
+def test_bad_reminder_offsets_name_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("REMINDER_OFFSETS", value)
+    with pytest.raises(SettingsError, match="REMINDER_OFFSETS"):
+        load_settings()
+
+
+def test_quiet_hours_empty_disables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUIET_HOURS", "")
+    assert load_settings().quiet is None
+    monkeypatch.setenv("QUIET_HOURS", "22:00-25:00")
+    with pytest.raises(SettingsError, match="QUIET_HOURS"):
+        load_settings()

@@ -11,6 +11,7 @@ class InboundKind(StrEnum):
     TEXT = "text"
     BUTTON = "button"
     UNSUPPORTED = "unsupported"  # a photo, sticker, voice note...: answered with "please type or tap"
+    GROUP = "group"  # anything from a group chat: the bot only talks one to one
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,8 @@ class Attendance(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SET NULL: after a KPM deletes their data, the meeting's head count stays, anonymous.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     present: Mapped[bool] = mapped_column(Boolean)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("pendamping.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime]
@@ -150,7 +151,8 @@ class QuizAnswer(Base):
     __table_args__ = (Index("ix_quiz_answers_user_session", "user_id", "session_number"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # SET NULL: after a KPM deletes their data, their answers stay only as anonymous quiz statistics.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     session_number: Mapped[int] = mapped_column(Integer)
     question_id: Mapped[str] = mapped_column(String(32))
     choice: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,204 @@
+"""What a pendamping may read. Every query is scoped to the pendamping's own kelompok in SQL, so a
+kelompok or meeting of another pendamping reads exactly like one that does not exist."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.content import Curriculum
+from bot.core.messages import Document
+from bot.core.ports import (
+    BroadcastStatus,
+    ClaimView,
+    KelompokView,
+    MeetingView,
+    MemberView,
+    RsvpEntry,
+    SessionResult,
+)
+from bot.db import exports
+from bot.db.kelompok import SqlKelompokReader
+from bot.db.meetings import meeting_view
+from bot.db.models import (
+    Attendance,
+    Broadcast,
+    Identity,
+    Kelompok,
+    Meeting,
+    Membership,
+    OutboxMessage,
+    Pendamping,
+    QuizAnswer,
+    Rsvp,
+    User,
+)
+
+
+def claim_status(row: Pendamping, now: datetime) -> str:
+    if row.claimed_at is not None or row.user_id is not None:
+        return "used"
+    if row.claim_expires_at is not None and row.claim_expires_at <= now:
+        return "expired"
+    return "active"
+
+
+class SqlPendampingReader:
+    def __init__(self, session: AsyncSession, curriculum: Curriculum) -> None:
+        self._session = session
+        self._curriculum = curriculum
+        self._kelompok = SqlKelompokReader(session)
+
+    async def claim(self, code: str, now: datetime) -> ClaimView | None:
+        row = await self._session.scalar(
+            select(Pendamping).where(Pendamping.claim_code == code.strip().upper())
+        )
+        return ClaimView(row.id, row.name, claim_status(row, now)) if row else None
+
+    async def kelompok(self, pendamping_id: int, kelompok_id: int) -> KelompokView | None:
+        view = await self._kelompok.get(kelompok_id)
+        owner = await self._session.scalar(select(Kelompok.pendamping_id).where(Kelompok.id == kelompok_id))
+        return view if view is not None and owner == pendamping_id else None
+
+    async def members(self, pendamping_id: int, kelompok_id: int) -> list[MemberView] | None:
+        if await self.kelompok(pendamping_id, kelompok_id) is None:
+            return None
+        reachable = (
+            select(func.count(Identity.id))
+            .where(Identity.user_id == User.id, Identity.reachable.is_(True))
+            .scalar_subquery()
+        )
+        rows = await self._session.execute(
+            select(User, reachable)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.kelompok_id == kelompok_id, Membership.left_at.is_(None))
+            .order_by(User.display_name, User.id)
+        )
+        return [
+            MemberView(user.id, user.display_name or f"#{user.id}", bool(count), user.stopped_at is not None)
+            for user, count in rows
+        ]
+
+    def _owned_meetings(self, pendamping_id: int) -> Select[Meeting, Kelompok]:
+        return (
+            select(Meeting, Kelompok)
+            .join(Kelompok, Kelompok.id == Meeting.kelompok_id)
+            .where(Kelompok.pendamping_id == pendamping_id, Kelompok.deleted_at.is_(None))
+        )
+
+    async def meetings(self, pendamping_id: int, now: datetime, upcoming: bool) -> list[MeetingView]:
+        query = self._owned_meetings(pendamping_id)
+        if upcoming:
+            query = query.where(Meeting.starts_at > now, Meeting.status == "scheduled").order_by(
+                Meeting.starts_at
+            )
+        else:
+            query = query.where(Meeting.starts_at <= now, Meeting.status == "scheduled").order_by(
+                Meeting.starts_at.desc()
+            )
+        rows = await self._session.execute(query.limit(50))
+        return [meeting_view(m, k) for m, k in rows]
+
+    async def meeting(self, pendamping_id: int, meeting_id: int) -> MeetingView | None:
+        row = (
+            await self._session.execute(self._owned_meetings(pendamping_id).where(Meeting.id == meeting_id))
+        ).first()
+        return meeting_view(*row) if row else None
+
+    async def rsvps(self, pendamping_id: int, meeting_id: int) -> list[RsvpEntry] | None:
+        meeting = await self.meeting(pendamping_id, meeting_id)
+        if meeting is None:
+            return None
+        rows = await self._session.execute(
+            select(User.id, User.display_name, Rsvp.answer, Rsvp.reason)
+            .join(Membership, Membership.user_id == User.id)
+            .outerjoin(Rsvp, and_(Rsvp.user_id == User.id, Rsvp.meeting_id == meeting_id))
+            .where(Membership.kelompok_id == meeting.kelompok_id, Membership.left_at.is_(None))
+            .order_by(User.display_name, User.id)
+        )
+        return [RsvpEntry(uid, name or f"#{uid}", answer, reason) for uid, name, answer, reason in rows]
+
+    async def attendance(self, pendamping_id: int, meeting_id: int) -> dict[int, bool] | None:
+        if await self.meeting(pendamping_id, meeting_id) is None:
+            return None
+        rows = await self._session.execute(
+            select(Attendance.user_id, Attendance.present).where(
+                Attendance.meeting_id == meeting_id, Attendance.user_id.is_not(None)
+            )
+        )
+        return {int(uid): bool(present) for uid, present in rows if uid is not None}
+
+    async def results(self, pendamping_id: int, kelompok_id: int) -> list[SessionResult] | None:
+        if await self.kelompok(pendamping_id, kelompok_id) is None:
+            return None
+        answers = (
+            await self._session.execute(
+                select(
+                    QuizAnswer.user_id, QuizAnswer.session_number, QuizAnswer.question_id, QuizAnswer.correct
+                )
+                .join(Membership, Membership.user_id == QuizAnswer.user_id)
+                .where(Membership.kelompok_id == kelompok_id, Membership.left_at.is_(None))
+                .order_by(QuizAnswer.id)
+            )
+        ).all()
+        latest: dict[tuple[int | None, str], tuple[int, bool]] = {}
+        wrong: dict[str, list[bool]] = {}
+        for user_id, number, question_id, correct in answers:
+            latest[(user_id, question_id)] = (number, correct)
+            wrong.setdefault(question_id, []).append(not correct)
+        results = []
+        for session in self._curriculum.sessions:
+            ids = {q.id for q in session.quiz}
+            per_user: dict[int | None, int] = {}
+            for (user_id, question_id), (_, correct) in latest.items():
+                if question_id in ids:
+                    per_user[user_id] = per_user.get(user_id, 0) + int(correct)
+            if not per_user:
+                continue
+            average = 100 * sum(per_user.values()) / (len(per_user) * len(ids))
+            rates = {q: 100 * sum(w) / len(w) for q, w in wrong.items() if q in ids}
+            hardest = max(sorted(rates), key=lambda q: rates[q]) if rates else None
+            results.append(
+                SessionResult(session.number, len(per_user), average, hardest, rates.get(hardest or "", 0.0))
+            )
+        return results
+
+    async def broadcasts(self, pendamping_id: int, limit: int) -> list[BroadcastStatus]:
+        counts = await self._session.execute(
+            select(Broadcast, Kelompok.name, OutboxMessage.status, func.count(OutboxMessage.id))
+            .outerjoin(Kelompok, Kelompok.id == Broadcast.kelompok_id)
+            .outerjoin(OutboxMessage, OutboxMessage.broadcast_id == Broadcast.id)
+            .where(Broadcast.pendamping_id == pendamping_id)
+            .group_by(Broadcast.id, Kelompok.name, OutboxMessage.status)
+        )
+        table: dict[int, tuple[Broadcast, str, dict[str, int]]] = {}
+        for broadcast, name, status, count in counts:
+            entry = table.setdefault(broadcast.id, (broadcast, name or "", {}))
+            if status is not None:
+                entry[2][status] = int(count)
+        statuses = []
+        for broadcast, name, by_status in sorted(table.values(), key=lambda e: e[0].created_at, reverse=True):
+            statuses.append(
+                BroadcastStatus(
+                    id=broadcast.id,
+                    kelompok_name=name,
+                    created_at=broadcast.created_at,
+                    preview=broadcast.text[:60],
+                    recipients=broadcast.recipients,
+                    queued=by_status.get("pending", 0) + by_status.get("claimed", 0),
+                    sent=by_status.get("sent", 0),
+                    failed=by_status.get("failed", 0),
+                    unreachable=by_status.get("unreachable", 0) + by_status.get("cancelled", 0),
+                )
+            )
+        return statuses[:limit]
+
+    async def export(
+        self, pendamping_id: int, kelompok_id: int, fmt: str, now: datetime
+    ) -> tuple[Document, ...] | None:
+        kelompok = await self.kelompok(pendamping_id, kelompok_id)
+        if kelompok is None:
+            return None
+        return await exports.export_kelompok(self._session, kelompok, fmt, now)

@@ -1,0 +1,173 @@
+"""Consent first, then the name to address the user by, then joining a kelompok with its code.
+
+Nothing beyond the channel id is stored before the user agrees (UU PDP): handlers that store data call
+`ask_consent` with the button id to come back to once the user has agreed and given a name."""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.context import Context, Result
+from bot.core.events import ConsentGiven, Event, KelompokJoined, NameSet
+from bot.core.messages import Button, Inbound, Outbound
+from bot.core.ports import KelompokView
+from bot.core.router import Router, command_args
+from handlers.menu import back_to_menu, main_menu
+
+router = Router()
+
+CONSENT_VERSION = "2026-11-1"
+JOIN_CODE = re.compile(r"^[A-Za-z0-9]{6}$")
+_NAME = re.compile(r"^[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?$")
+_MANY_DIGITS = re.compile(r"\d{6,}")
+
+
+def ask_consent(ctx: Context, then: str = "", join: int | None = None) -> Result:
+    """`then` is a button id offered once the user has agreed; `join` a kelompok to join right away."""
+    text = ctx._(
+        "Before we start, please read this.\n\n"
+        "What we keep: the name you want to be called, your chat account, your group, "
+        "your quiz answers and your meeting answers.\n"
+        "Why: to send you lessons, quizzes and meeting reminders.\n"
+        "Who sees it: only your pendamping.\n"
+        "We never ask for your NIK or other ID numbers.\n"
+        "You can stop messages (type BERHENTI) or delete your data (type HAPUS DATA) at any time.\n\n"
+        "Do you agree?"
+    )
+    buttons = (Button("consent:yes", ctx._("I agree")), Button("consent:no", ctx._("I do not agree")))
+    state = ctx.state.at("consent", then=then, join=join)
+    return ctx.reply(Outbound(text, buttons), state=state)
+
+
+@router.command("daftar", "/daftar", "setuju")
+async def register(ctx: Context, _msg: Inbound) -> Result:
+    if ctx.user.consented:
+        return ctx.reply(main_menu(ctx, ctx._("You have already agreed. Thank you.")), state=ctx.state.idle())
+    return ask_consent(ctx)
+
+
+@router.button("consent")
+async def consent_answer(ctx: Context, msg: Inbound) -> Result:
+    answer = msg.button_id.partition(":")[2]
+    if ctx.user.consented:
+        return ctx.reply(main_menu(ctx), state=ctx.state.idle())
+    if answer == "no":
+        text = ctx._(
+            "All right, no problem. We have not stored anything about you. "
+            "You can still read the lessons. If you change your mind, type DAFTAR."
+        )
+        return ctx.reply(main_menu(ctx, text), state=ctx.state.idle())
+    if answer != "yes" or ctx.state.flow != "consent":
+        return ask_consent(ctx)
+    then, join = str(ctx.state.data.get("then", "")), ctx.state.data.get("join")
+    text = ctx._("Thank you. How should we address you? Type your name, for example: Ibu Siti")
+    state = ctx.state.at("name", then=then, join=join)
+    return ctx.reply(Outbound(text), state=state, events=(ConsentGiven(CONSENT_VERSION),))
+
+
+@router.command("ganti nama", "/nama")
+async def rename(ctx: Context, _msg: Inbound) -> Result:
+    if not ctx.user.consented:
+        return ask_consent(ctx)
+    text = ctx._("How should we address you? Type your name, for example: Ibu Siti")
+    return ctx.reply(Outbound(text, (back_to_menu(ctx),)), state=ctx.state.at("name"))
+
+
+@router.flow("name")
+async def name_given(ctx: Context, msg: Inbound) -> Result:
+    name = " ".join(msg.text.split())
+    if _MANY_DIGITS.search(name):
+        text = ctx._("Please do not send ID or phone numbers. Type only your name, for example: Ibu Siti")
+        return ctx.reply(Outbound(text))
+    if not 2 <= len(name) <= 40 or not _NAME.match(name):
+        text = ctx._("Please type a name of 2 to 40 letters, for example: Ibu Siti")
+        return ctx.reply(Outbound(text))
+    events: list[Event] = [NameSet(name)]
+    lines = [ctx._("Nice to meet you, {name}.").format(name=name)]
+    join = ctx.state.data.get("join")
+    if isinstance(join, int):
+        group = await ctx.ports.kelompok.get(join)
+        if group is not None:
+            events.append(KelompokJoined(group.id))
+            lines.append(joined_text(ctx, group))
+    then = str(ctx.state.data.get("then", ""))
+    if then:
+        buttons = (Button(then, ctx._("Continue")), back_to_menu(ctx))
+        return ctx.reply(Outbound("\n\n".join(lines), buttons), state=ctx.state.idle(), events=tuple(events))
+    return ctx.reply(main_menu(ctx, "\n\n".join(lines)), state=ctx.state.idle(), events=tuple(events))
+
+
+def joined_text(ctx: Context, group: KelompokView) -> str:
+    return ctx._(
+        "You are now a member of group {group} (Desa {desa}). Your pendamping: {pendamping}."
+    ).format(group=group.name, desa=group.desa, pendamping=group.pendamping_name)
+
+
+async def join_by_code(ctx: Context, code: str) -> Result:
+    group = await ctx.ports.kelompok.by_join_code(code, ctx.now)
+    if group is None:
+        text = ctx._(
+            "The code {code} is not known, or it is no longer valid. Please check it with your pendamping."
+        ).format(code=code.upper())
+        return ctx.reply(Outbound(text, (back_to_menu(ctx),)), state=ctx.state.idle())
+    if not ctx.user.consented:
+        return ask_consent(ctx, join=group.id)
+    if ctx.user.kelompok_id == group.id:
+        text = ctx._("You are already a member of group {group}.").format(group=group.name)
+        return ctx.reply(main_menu(ctx, text), state=ctx.state.idle())
+    if ctx.user.kelompok_id is not None:
+        current = await ctx.ports.kelompok.get(ctx.user.kelompok_id)
+        text = ctx._(
+            "You are a member of group {current}. Move to group {group}? You will leave {current}."
+        ).format(current=current.name if current else "?", group=group.name)
+        buttons = (Button(f"join:yes:{group.id}", ctx._("Yes, move")), Button("join:no", ctx._("No")))
+        return ctx.reply(Outbound(text, buttons), state=ctx.state.at("join", kelompok=group.id))
+    return ctx.reply(
+        main_menu(ctx, joined_text(ctx, group)), state=ctx.state.idle(), events=(KelompokJoined(group.id),)
+    )
+
+
+@router.button("join")
+async def join_answer(ctx: Context, msg: Inbound) -> Result:
+    parts = msg.button_id.split(":")
+    pending = ctx.state.data.get("kelompok") if ctx.state.flow == "join" else None
+    if len(parts) == 3 and parts[1] == "yes" and parts[2].isdigit() and int(parts[2]) == pending:
+        group = await ctx.ports.kelompok.get(int(parts[2]))
+        if group is not None and ctx.user.consented:
+            return ctx.reply(
+                main_menu(ctx, joined_text(ctx, group)),
+                state=ctx.state.idle(),
+                events=(KelompokJoined(group.id),),
+            )
+    text = (
+        ctx._("All right, you stay in your group.") if parts[1:2] == ["no"] else ctx._("Nothing was changed.")
+    )
+    return ctx.reply(main_menu(ctx, text), state=ctx.state.idle())
+
+
+@router.command("/start")
+async def start(ctx: Context, msg: Inbound) -> Result:
+    payload = command_args(msg)
+    if payload:
+        return await join_by_code(ctx, payload)
+    greeting = ctx._(
+        "Hello! I am the P2K2 assistant. I help you learn the P2K2 lessons, "
+        "remember group meetings and hear news from your pendamping."
+    )
+    if not ctx.user.consented and ctx.user.kelompok_id is None:
+        greeting += "\n\n" + ctx._("If your pendamping gave you a group code, type it here to join.")
+    return ctx.reply(main_menu(ctx, greeting), state=ctx.state.idle())
+
+
+async def typed_code(ctx: Context, text: str) -> Result | None:
+    """Six letters or digits typed on their own may be a join code. A known code joins; an unknown one
+    is answered as a code only when it looks like one (has a digit or is in capitals), so that an
+    ordinary six-letter word still gets the usual "not understood" answer."""
+    candidate = text.strip()
+    if not JOIN_CODE.match(candidate):
+        return None
+    if await ctx.ports.kelompok.by_join_code(candidate, ctx.now) is not None:
+        return await join_by_code(ctx, candidate)
+    if candidate.isupper() or any(ch.isdigit() for ch in candidate):
+        return await join_by_code(ctx, candidate)
+    return None
