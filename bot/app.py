@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from bot.catalogs import load_translators
 from bot.content_loader import load_curriculum
 from bot.core.content import Curriculum
+from bot.core.ports import Links
 from bot.core.reminders import ReminderPolicy
 from bot.db import migrate
 from bot.db.engine import Database, make_engine
@@ -55,7 +56,8 @@ async def build_app(settings: Settings, clock: Clock = utc_now) -> App:
         await db.close()
         raise
     policy = ReminderPolicy(tuple(settings.offsets), settings.quiet)
+    links = Links(settings.telegram_bot_username, settings.whatsapp_display_number)
     service = ConversationService(
-        db, build_router(), curriculum, translators, settings.default_locale, clock, policy
+        db, build_router(), curriculum, translators, settings.default_locale, clock, policy, links
     )
     return App(settings, db, curriculum, service, clock)

@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from enum import StrEnum
 from pathlib import Path
 
 import typer
-from aiohttp import web
 
 from bot.app import App, StartupError, build_app
-from bot.catalogs import CatalogError
+from bot.catalogs import CatalogError, load_translators
 from bot.channels.console import ConsoleChat
-from bot.cli_operator import kelompok_cli, meeting_cli, pendamping_cli
+from bot.cli_operator import export_command, kelompok_cli, meeting_cli, pendamping_cli
 from bot.content_check import check_content
 from bot.content_loader import ContentError
-from bot.db import inbound_keys
 from bot.db import migrate as migrations
 from bot.db.engine import make_engine
+from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.demo import PENDAMPING_ADDRESS, seed_demo
 from bot.logs import configure_logging
-from bot.metrics import ERRORS
 from bot.settings import Settings, SettingsError, load_settings
-from bot.web import make_web_app
-from scheduler.jobs import INBOUND_KEY_RETENTION, build_scheduler
 
 cli = typer.Typer(
     help="P2K2 bot: lessons, quizzes, meetings and reminders for PKH families.",
@@ -36,6 +31,7 @@ log = logging.getLogger("bot")
 cli.add_typer(pendamping_cli, name="pendamping")
 cli.add_typer(kelompok_cli, name="kelompok")
 cli.add_typer(meeting_cli, name="meeting")
+cli.command("export")(export_command)
 
 
 class Speaker(StrEnum):
@@ -85,7 +81,23 @@ def chat(
                 )
             address = PENDAMPING_ADDRESS if as_ is Speaker.pendamping else "kpm"
             console = ConsoleChat(app.service.handle, address, app.clock, Path("data/exports"))
-            await console.run()
+            # This terminal's own share of the outbox: reminders and announcements for this chat.
+            worker = DeliveryWorker(
+                app.db,
+                {"console": console},
+                app.curriculum,
+                load_translators(),
+                settings.default_locale,
+                app.clock,
+                DeliveryConfig(addresses=(address,), idle_poll=1.0),
+            )
+            stop = asyncio.Event()
+            delivering = asyncio.create_task(worker.run(stop))
+            try:
+                await console.run()
+            finally:
+                stop.set()
+                await delivering
         finally:
             await app.close()
 
@@ -94,38 +106,18 @@ def chat(
 
 @cli.command()
 def run() -> None:
-    """Run every configured channel and the HTTP server (GET /healthz, GET /metrics) until stopped."""
+    """Run every configured channel, the HTTP server (GET /healthz, GET /metrics), the delivery worker and
+    the scheduler until Ctrl-C or SIGTERM."""
     settings = _settings()
+    # Imported here: the channel libraries take seconds to import, which `chat` and the operator
+    # commands should not pay.
+    from bot.runner import serve
 
     async def main() -> None:
         app = await _start(settings)
-        runner = web.AppRunner(make_web_app(app.db))
-
-        async def prune_inbound_keys() -> None:
-            async with app.db.transaction() as session:
-                await inbound_keys.prune(session, app.clock() - INBOUND_KEY_RETENTION)
-
-        jobs = build_scheduler(prune_inbound_keys, lambda name: ERRORS.labels(name).inc())
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
         try:
-            await runner.setup()
-            await web.TCPSite(runner, settings.http_host, settings.http_port).start()
-            jobs.start()
-            log.info("HTTP server on http://%s:%s", settings.http_host, settings.http_port)
-            log.warning(
-                "No chat channel is configured. Set TELEGRAM_BOT_TOKEN, or WHATSAPP_ACCESS_TOKEN and "
-                "WHATSAPP_PHONE_NUMBER_ID, in the environment or .env (see .env.example). "
-                "To try the bot without any token, run: p2k2-bot chat --demo"
-            )
-            await stop.wait()
-            log.info("stopping")
+            await serve(settings, app)
         finally:
-            if jobs.running:
-                jobs.shutdown(wait=False)
-            await runner.cleanup()
             await app.close()
 
     asyncio.run(main())

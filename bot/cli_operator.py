@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -20,9 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import operator_input as check
 from bot.app import StartupError, prepare_schema, utc_now
 from bot.core.timefmt import format_when, zone_abbreviation
+from bot.db import exports
 from bot.db import kelompok as kelompok_db
 from bot.db import meetings as meetings_db
 from bot.db import pendamping as pendamping_db
+from bot.db.audit import audit
 from bot.db.engine import Database, make_engine
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -300,3 +304,57 @@ def meeting_list(
     empty = f"no upcoming meetings for {kelompok.strip().upper()}"
     lines = [_meeting_line(item) for item in items] or [empty]
     _emit(as_json, {"meetings": items}, lines)
+
+
+# `p2k2-bot export`: a kelompok's records as files, for the operator (any kelompok; audited, actor none).
+
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def export_paths(out: Path, filenames: list[str], fmt: str) -> list[Path]:
+    """Where each file goes. A directory (existing, or written with a trailing slash) keeps the files'
+    own names; otherwise `out` is the file (xlsx) or the prefix of one file per table (csv):
+    `--out data/sirna` gives data/sirna-anggota.csv, data/sirna-rsvp.csv, ..."""
+    if out.is_dir() or str(out).endswith(("/", os.sep)):
+        return [out / name for name in filenames]
+    if fmt == "xlsx":
+        return [out]
+    stem = str(out).removesuffix(".csv")
+    return [Path(f"{stem}-{name.rsplit('-', 1)[-1]}") for name in filenames]
+
+
+def export_command(
+    kelompok: str = typer.Option(..., "--kelompok", help="The kelompok's join code."),
+    fmt: str = typer.Option("xlsx", "--format", help="xlsx (one workbook) or csv (one file per table)."),
+    out: Path = typer.Option(
+        ..., "--out", help="The file to write; for csv a path prefix or a directory (one file per table)."
+    ),
+    as_json: bool = _json_option(),
+) -> None:
+    """Export a kelompok's members, RSVPs, attendance and quiz answers as XLSX or CSV."""
+    chosen = fmt.strip().lower()
+    if chosen not in EXPORT_FORMATS:
+        _fail(f"--format must be xlsx or csv, got {fmt!r}")
+    folder = out if out.is_dir() or str(out).endswith(("/", os.sep)) else out.parent
+    if not folder.is_dir():
+        _fail(f"--out {str(out)!r}: the directory {str(folder)!r} does not exist")
+    settings = _settings()
+
+    async def work(session: AsyncSession, now: datetime) -> dict[str, Any]:
+        group = await kelompok_db.find_by_join_code(session, kelompok)
+        view = await kelompok_db.SqlKelompokReader(session).get(group.id) if group else None
+        if group is None or view is None:
+            raise check.OperatorInputError(f"--kelompok {kelompok!r}: no kelompok has this join code")
+        documents = await exports.export_kelompok(session, view, chosen, now)
+        paths = export_paths(out, [d.filename for d in documents], chosen)
+        try:
+            for document, path in zip(documents, paths, strict=True):
+                path.write_bytes(document.content)
+        except OSError as exc:
+            raise check.OperatorInputError(f"--out {str(out)!r}: cannot write ({exc.strerror})") from None
+        audit(session, now, None, "export", "kelompok", group.id, format=chosen, source="cli")
+        files = [str(p) for p in paths]
+        return {"kelompok_id": group.id, "kelompok_code": group.join_code, "format": chosen, "files": files}
+
+    item = _in_transaction(settings, work)
+    _emit(as_json, item, item["files"])

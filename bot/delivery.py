@@ -19,6 +19,7 @@ from bot.core.content import Curriculum
 from bot.core.delivery import ChannelSender, Envelope, Failed, Outcome, RetryLater, Sent, Undeliverable
 from bot.core.ports import MeetingView
 from bot.db import outbox
+from bot.db.broadcast_progress import report_progress
 from bot.db.channel_events import SqlChannelEvents
 from bot.db.engine import Database
 from bot.db.meetings import SqlMeetingReader
@@ -35,6 +36,7 @@ class DeliveryConfig:
     lease: timedelta = timedelta(minutes=2)
     idle_poll: float = 0.5
     backoff_base: float = 5.0  # seconds; doubles per attempt
+    addresses: tuple[str, ...] | None = None  # only these chats (the terminal chat's own worker)
 
 
 class DeliveryWorker:
@@ -76,7 +78,9 @@ class DeliveryWorker:
         """Claims and sends one batch; returns how many rows it handled."""
         now = self._clock()
         async with self._db.transaction() as session:
-            claimed = await outbox.claim(session, now, self._config.batch_size, self._config.lease)
+            claimed = await outbox.claim(
+                session, now, self._config.batch_size, self._config.lease, self._config.addresses
+            )
             meetings = {}
             reader = SqlMeetingReader(session)
             for meeting_id in {c.meeting_id for c in claimed if c.meeting_id is not None}:
@@ -89,6 +93,7 @@ class DeliveryWorker:
         )
         async with self._db.transaction() as session:
             await outbox.finish(session, results, self._clock())
+            await report_progress(session, {c.broadcast_id for c in claimed if c.broadcast_id}, self._clock())
         for row, result in zip(claimed, results, strict=True):
             if result.status == outbox.UNREACHABLE and result.error != "window closed":
                 await self._events.reachability(

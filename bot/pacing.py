@@ -55,10 +55,15 @@ class PacedSender:
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
-    async def _take(self, item: RateLimitItemPerSecond, *key: str) -> None:
-        while not await self._limiter.hit(item, self.channel, *key):
+    async def _take(self, item: RateLimitItemPerSecond, *key: str, behind_replies: bool = False) -> None:
+        """Waits for a slot in the (possibly shared) moving window; bulk also waits while a reply does."""
+        while True:
+            if behind_replies:
+                await self._no_reply_waiting.wait()
+            if await self._limiter.hit(item, self.channel, *key):
+                return
             stats = await self._limiter.get_window_stats(item, self.channel, *key)
-            await asyncio.sleep(max(0.001, stats.reset_time - self._clock()))
+            await asyncio.sleep(max(0.001, stats.reset_time - time.time()))
 
     async def _wait_pause(self) -> None:
         # A loop, not an event: another 429 may extend the pause while this task sleeps.
@@ -80,8 +85,7 @@ class PacedSender:
         else:
             await self._wait_pause()
             await self._take(self._per_chat, "chat", envelope.address)
-            await self._no_reply_waiting.wait()
-            await self._take(self._budget, "all")
+            await self._take(self._budget, "all", behind_replies=True)
             await self._wait_pause()
         outcome = await self._inner.send(envelope)
         if isinstance(outcome, RetryLater) and outcome.pause_channel:

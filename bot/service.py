@@ -14,7 +14,7 @@ from bot.core.content import Curriculum
 from bot.core.context import Context, Result
 from bot.core.dialog import DialogState
 from bot.core.messages import Inbound, InboundKind, Outbound
-from bot.core.ports import Ports
+from bot.core.ports import Links, Ports
 from bot.core.reminders import ReminderPolicy
 from bot.core.router import Router
 from bot.db import dialog_store, inbound_keys, users
@@ -49,9 +49,11 @@ class ConversationService:
         default_locale: str,
         clock: Clock,
         policy: ReminderPolicy | None = None,
+        links: Links | None = None,
     ) -> None:
         self._db = db
         self._policy = policy or ReminderPolicy()
+        self._links = links or Links()
         self._router = router
         self._curriculum = curriculum
         self._translators = translators
@@ -84,6 +86,8 @@ class ConversationService:
                         session, inbound.channel, inbound.address, now, self._default_locale
                     )
                     identity.last_inbound_at = now
+                    # Writing to the bot proves the chat works again (unblocked, reinstalled...).
+                    identity.reachable, identity.unreachable_reason = True, None
                     locale, user_id = user.locale, user.id
                     view = await users.view_of(session, user)
                     state = await dialog_store.load_state(session, user.id)
@@ -95,6 +99,7 @@ class ConversationService:
                         progress=SqlProgressReader(session),
                         pendamping=SqlPendampingReader(session, self._curriculum),
                         codes=RandomCodes(),
+                        links=self._links,
                     )
                     ctx = Context(view, state, now, self.translator(view.locale), ports)
                     handler, routed = self._router.resolve(state, inbound)

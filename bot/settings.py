@@ -33,6 +33,9 @@ class Settings(BaseSettings):
 
     whatsapp_access_token: SecretStr | None = Field(default=None, alias="WHATSAPP_ACCESS_TOKEN")
     whatsapp_phone_number_id: str | None = Field(default=None, alias="WHATSAPP_PHONE_NUMBER_ID")
+    whatsapp_display_number: str | None = Field(
+        default=None, pattern=r"^\d{8,15}$", alias="WHATSAPP_DISPLAY_NUMBER"
+    )
     whatsapp_app_secret: SecretStr | None = Field(default=None, alias="WHATSAPP_APP_SECRET")
     whatsapp_verify_token: SecretStr | None = Field(default=None, alias="WHATSAPP_VERIFY_TOKEN")
     whatsapp_api_url: str = Field(default="https://graph.facebook.com/v23.0", alias="WHATSAPP_API_URL")
@@ -41,6 +44,9 @@ class Settings(BaseSettings):
     whatsapp_template_nudge: str | None = Field(default=None, alias="WHATSAPP_TEMPLATE_NUDGE")
     whatsapp_template_meeting_change: str | None = Field(
         default=None, alias="WHATSAPP_TEMPLATE_MEETING_CHANGE"
+    )
+    whatsapp_template_meeting_cancel: str | None = Field(
+        default=None, alias="WHATSAPP_TEMPLATE_MEETING_CANCEL"
     )
     whatsapp_template_language: str = Field(default="id", alias="WHATSAPP_TEMPLATE_LANGUAGE")
     whatsapp_rate_limit: int = Field(default=60, ge=1, le=1000, alias="WHATSAPP_RATE_LIMIT")

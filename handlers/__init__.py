@@ -3,11 +3,45 @@
 from __future__ import annotations
 
 from bot.core.router import Router
-from handlers import fallback, groups, lessons, meetings, menu, onboarding, privacy, progress, quiz, settings
+from handlers import (
+    attendance,
+    broadcast,
+    export,
+    fallback,
+    groups,
+    lessons,
+    meetings,
+    menu,
+    onboarding,
+    pendamping_meetings,
+    privacy,
+    progress,
+    quiz,
+    results,
+    rsvp_view,
+    settings,
+)
 
 
 def build_router() -> Router:
     router = Router()
-    for feature in (menu, onboarding, lessons, quiz, progress, meetings, groups, settings, privacy, fallback):
+    for feature in (
+        menu,
+        onboarding,
+        lessons,
+        quiz,
+        progress,
+        meetings,
+        groups,
+        pendamping_meetings,
+        settings,
+        privacy,
+        rsvp_view,
+        attendance,
+        broadcast,
+        results,
+        export,
+        fallback,
+    ):
         router.include(feature.router)
     return router

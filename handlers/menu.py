@@ -20,9 +20,13 @@ KPM_MENU = (
 )
 PENDAMPING_MENU = (
     ("groups", N_("My groups")),
+    ("pmeet", N_("Meetings")),
+    ("attend", N_("Attendance")),
+    ("bcast", N_("Announcements")),
+    ("results", N_("Quiz results")),
+    ("export", N_("Export")),
     ("learn", N_("Learn")),
     ("help", N_("Help")),
-    ("settings", N_("Settings")),
 )
 
 
@@ -44,6 +48,12 @@ def back_to_menu(ctx: Context) -> Button:
 @router.button("menu")
 async def menu(ctx: Context, _msg: Inbound) -> Result:
     return ctx.reply(main_menu(ctx), state=ctx.state.idle())
+
+
+@router.command("batal", "/batal", "cancel")
+async def cancel(ctx: Context, _msg: Inbound) -> Result:
+    text = ctx._("Cancelled. Nothing was changed.") if ctx.state.flow else ""
+    return ctx.reply(main_menu(ctx, text), state=ctx.state.idle())
 
 
 @router.command("bantuan", "help", "/help", "/bantuan", "tolong")

@@ -60,6 +60,8 @@ def render_notice(
         ).format(greeting=greeting, number=number, title=session.title)
         read = Button(f"learn:s:{number}", t.gettext("Read now"))
         return Notice(Outbound(text, (read,)), Template("nudge", (session.title,), ((read.id, read.label),)))
+    if kind == "broadcast_report":
+        return _report(t, payload)
     if meeting is None:
         return None
     when = format_when(meeting.starts_at, meeting.timezone, t.locale)
@@ -82,8 +84,9 @@ def render_notice(
                 "{greeting} the meeting of {group} on {when} is cancelled. Your pendamping will "
                 "tell you the new date."
             ).format(greeting=greeting, group=meeting.kelompok_name, when=when)
+            # Its own template: an approved template has a fixed set of buttons, and this one has none.
             return Notice(
-                Outbound(text), Template("meeting_change", (name or "-", topic, when, meeting.place))
+                Outbound(text), Template("meeting_cancel", (name or "-", topic, when, meeting.place))
             )
         text = t.gettext(
             "{greeting} the meeting of {group} has moved.\nTopic: Session {topic}\nNew time: {when}\nWhere: {place}\n\n"
@@ -97,3 +100,19 @@ def render_notice(
         )
         return Notice(Outbound(text, buttons), template)
     return None
+
+
+def _report(t: Translator, payload: dict[str, Any]) -> Notice:
+    group = str(payload.get("kelompok", "")) or t.gettext("all your groups")
+    counts = t.gettext("sent {sent}, failed {failed}, not reachable {unreachable} (of {total})").format(
+        sent=payload.get("sent", 0),
+        failed=payload.get("failed", 0),
+        unreachable=payload.get("unreachable", 0),
+        total=payload.get("total", 0),
+    )
+    if payload.get("finished"):
+        text = t.gettext("Your announcement to {group} has been delivered: {counts}.")
+    else:
+        text = t.gettext("Your announcement to {group} is on its way: {counts}.")
+    body = text.format(group=group, counts=counts)
+    return Notice(Outbound(body), Template("broadcast", (body,)))

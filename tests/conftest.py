@@ -34,7 +34,8 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
     try:
         if not _pg_migrated:
             async with engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
             await upgrade(engine)
             _pg_migrated = True
         async with engine.begin() as conn:

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.core.delivery import Envelope, Outcome, Sent
 from bot.core.messages import Inbound, Outbound
 
 Handle = Callable[[Inbound], Awaitable[list[Outbound]]]
@@ -44,6 +45,18 @@ class ConsoleChat:
         self._stdin = stdin
         self._stdout = stdout
         self._interactive = stdin.isatty()
+
+    @property
+    def channel(self) -> str:
+        return CHANNEL
+
+    async def send(self, envelope: Envelope) -> Outcome:
+        """Messages the bot sends first (reminders, announcements) appear in this terminal too."""
+        self.show([envelope.message])
+        if self._interactive:
+            self._stdout.write("\n> ")
+            self._stdout.flush()
+        return Sent(("console",))
 
     def show(self, replies: list[Outbound]) -> None:
         for reply in replies:

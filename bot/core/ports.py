@@ -104,8 +104,10 @@ class SessionResult:
     session_number: int
     participants: int  # members who answered at least one question of the session
     average_percent: float  # mean share of the session's questions whose latest answer is right
-    hardest_question_id: str | None  # the question most often answered wrong
-    hardest_wrong_percent: float
+    hardest_question_id: str | None  # the question most members got wrong on their first try
+    hardest_wrong_percent: float  # of the members who answered it, the share wrong on their first try
+    hardest_wrong: int = 0  # members whose first answer to it was wrong
+    hardest_answered: int = 0  # members who answered it
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,20 @@ class CodeGenerator(Protocol):
 
 
 @dataclass(frozen=True)
+class Links:
+    """Links that open the bot with a code already filled in, where the bot's public names are known."""
+
+    telegram_username: str | None = None
+    whatsapp_number: str | None = None  # digits only, e.g. 6281234567890
+
+    def telegram(self, payload: str) -> str | None:
+        return f"https://t.me/{self.telegram_username}?start={payload}" if self.telegram_username else None
+
+    def whatsapp(self, text: str) -> str | None:
+        return f"https://wa.me/{self.whatsapp_number}?text={text}" if self.whatsapp_number else None
+
+
+@dataclass(frozen=True)
 class Ports:
     curriculum: Curriculum
     meetings: MeetingReader
@@ -177,3 +193,4 @@ class Ports:
     progress: ProgressReader
     pendamping: PendampingReader
     codes: CodeGenerator
+    links: Links = Links()

@@ -10,6 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -118,6 +119,19 @@ async def tables(session: AsyncSession, kelompok: KelompokView) -> list[Table]:
     ]
 
 
+# Text typed by KPM (names, RSVP reasons) must never run as a spreadsheet formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+def _xlsx_cell(value: object) -> object:
+    # openpyxl refuses control characters and would store text starting with "=" as a formula.
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "kelompok"
 
@@ -133,7 +147,7 @@ async def export_kelompok(
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerows([_csv_cell(v) for v in row] for row in rows)
             # A byte-order mark lets spreadsheet programs open the UTF-8 file with the right letters.
             content = ("\ufeff" + buffer.getvalue()).encode()
             documents.append(Document(f"{stem}-{title}.csv", content, "text/csv"))
@@ -144,7 +158,10 @@ async def export_kelompok(
         sheet = workbook.create_sheet(title)
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            sheet.append([_xlsx_cell(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
     binary = io.BytesIO()
     workbook.save(binary)
     return (Document(f"{stem}.xlsx", binary.getvalue(), XLSX),)

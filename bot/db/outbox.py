@@ -101,13 +101,24 @@ async def plan(session: AsyncSession, rows: Sequence[Planned], now: datetime, re
         await session.execute(statement)
 
 
-async def claim(session: AsyncSession, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
-    """Claims up to `limit` due rows: pending ones, and claimed ones whose worker's lease ran out."""
+async def claim(
+    session: AsyncSession,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    addresses: tuple[str, ...] | None = None,
+) -> list[Claimed]:
+    """Claims up to `limit` due rows: pending ones, and claimed ones whose worker's lease ran out.
+    `addresses` restricts the claim to some chats (the terminal chat delivers only its own messages)."""
     due = or_(
         and_(OutboxMessage.status == PENDING, OutboxMessage.due_at <= now),
         and_(OutboxMessage.status == CLAIMED, OutboxMessage.claimed_until < now),
     )
     query = select(OutboxMessage.id).where(due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+    if addresses is not None:
+        query = query.join(Identity, Identity.id == OutboxMessage.identity_id).where(
+            Identity.address.in_(addresses)
+        )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list((await session.scalars(query)).all())

@@ -12,7 +12,7 @@ from bot.core.reminders import ReminderPolicy
 from bot.core.users import Role
 from bot.db import outbox, reminders
 from bot.db.audit import audit
-from bot.db.models import Attendance, Broadcast, Kelompok, Meeting, Pendamping, User
+from bot.db.models import Attendance, Broadcast, Kelompok, Meeting, Membership, Pendamping, User
 
 
 class NotAllowed(Exception):
@@ -132,7 +132,16 @@ async def record_attendance(
     present: bool,
     now: datetime,
 ) -> None:
-    await owned_meeting(session, pendamping_id, meeting_id)
+    meeting = await owned_meeting(session, pendamping_id, meeting_id)
+    member = await session.scalar(
+        select(Membership.id).where(
+            Membership.user_id == user_id,
+            Membership.kelompok_id == meeting.kelompok_id,
+            Membership.left_at.is_(None),
+        )
+    )
+    if member is None:
+        raise NotAllowed(f"user {user_id} is not a member of meeting {meeting_id}'s kelompok")
     row = await session.scalar(
         select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.user_id == user_id)
     )

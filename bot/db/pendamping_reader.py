@@ -135,42 +135,57 @@ class SqlPendampingReader:
             return None
         answers = (
             await self._session.execute(
-                select(
-                    QuizAnswer.user_id, QuizAnswer.session_number, QuizAnswer.question_id, QuizAnswer.correct
-                )
+                select(QuizAnswer.user_id, QuizAnswer.question_id, QuizAnswer.correct)
                 .join(Membership, Membership.user_id == QuizAnswer.user_id)
                 .where(Membership.kelompok_id == kelompok_id, Membership.left_at.is_(None))
                 .order_by(QuizAnswer.id)
             )
         ).all()
-        latest: dict[tuple[int | None, str], tuple[int, bool]] = {}
-        wrong: dict[str, list[bool]] = {}
-        for user_id, number, question_id, correct in answers:
-            latest[(user_id, question_id)] = (number, correct)
-            wrong.setdefault(question_id, []).append(not correct)
+        # Per member and question: the first answer (how hard it was) and the latest (the score).
+        first: dict[tuple[int | None, str], bool] = {}
+        latest: dict[tuple[int | None, str], bool] = {}
+        for user_id, question_id, correct in answers:
+            first.setdefault((user_id, question_id), bool(correct))
+            latest[(user_id, question_id)] = bool(correct)
         results = []
         for session in self._curriculum.sessions:
-            ids = {q.id for q in session.quiz}
-            per_user: dict[int | None, int] = {}
-            for (user_id, question_id), (_, correct) in latest.items():
-                if question_id in ids:
-                    per_user[user_id] = per_user.get(user_id, 0) + int(correct)
-            if not per_user:
+            order = [q.id for q in session.quiz]
+            right: dict[int | None, int] = {}
+            for (user_id, question_id), correct in latest.items():
+                if question_id in order:
+                    right[user_id] = right.get(user_id, 0) + int(correct)
+            if not right:
                 continue
-            average = 100 * sum(per_user.values()) / (len(per_user) * len(ids))
-            rates = {q: 100 * sum(w) / len(w) for q, w in wrong.items() if q in ids}
-            hardest = max(sorted(rates), key=lambda q: rates[q]) if rates else None
+            answered = {q: sum(1 for (_, qid) in first if qid == q) for q in order}
+            wrong = {q: sum(1 for (_, qid), ok in first.items() if qid == q and not ok) for q in order}
+            # Most members wrong first; then the highest share; then the earlier question.
+            ranked = sorted(order, key=lambda q: (-wrong[q], -wrong[q] / max(answered[q], 1), order.index(q)))
+            hardest = ranked[0] if ranked and wrong[ranked[0]] else None
             results.append(
-                SessionResult(session.number, len(per_user), average, hardest, rates.get(hardest or "", 0.0))
+                SessionResult(
+                    session.number,
+                    len(right),
+                    100 * sum(right.values()) / (len(right) * len(order)),
+                    hardest,
+                    100 * wrong[hardest] / answered[hardest] if hardest else 0.0,
+                    wrong[hardest] if hardest else 0,
+                    answered[hardest] if hardest else 0,
+                )
             )
         return results
 
     async def broadcasts(self, pendamping_id: int, limit: int) -> list[BroadcastStatus]:
+        newest = (
+            select(Broadcast.id)
+            .where(Broadcast.pendamping_id == pendamping_id)
+            .order_by(Broadcast.created_at.desc(), Broadcast.id.desc())
+            .limit(limit)
+        )
         counts = await self._session.execute(
             select(Broadcast, Kelompok.name, OutboxMessage.status, func.count(OutboxMessage.id))
             .outerjoin(Kelompok, Kelompok.id == Broadcast.kelompok_id)
             .outerjoin(OutboxMessage, OutboxMessage.broadcast_id == Broadcast.id)
-            .where(Broadcast.pendamping_id == pendamping_id)
+            .where(Broadcast.id.in_(newest))
             .group_by(Broadcast.id, Kelompok.name, OutboxMessage.status)
         )
         table: dict[int, tuple[Broadcast, str, dict[str, int]]] = {}
@@ -179,7 +194,8 @@ class SqlPendampingReader:
             if status is not None:
                 entry[2][status] = int(count)
         statuses = []
-        for broadcast, name, by_status in sorted(table.values(), key=lambda e: e[0].created_at, reverse=True):
+        newest_first = sorted(table.values(), key=lambda e: (e[0].created_at, e[0].id), reverse=True)
+        for broadcast, name, by_status in newest_first:
             statuses.append(
                 BroadcastStatus(
                     id=broadcast.id,
@@ -193,7 +209,7 @@ class SqlPendampingReader:
                     unreachable=by_status.get("unreachable", 0) + by_status.get("cancelled", 0),
                 )
             )
-        return statuses[:limit]
+        return statuses
 
     async def export(
         self, pendamping_id: int, kelompok_id: int, fmt: str, now: datetime
