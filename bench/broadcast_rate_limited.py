@@ -60,8 +60,13 @@ async def run(url: str, recipients: int, platform_limit: int, bot_limit: int) ->
         )
     channel = LimitedChannel(platform_limit)
     worker = DeliveryWorker(
-        db, {"bench": PacedSender(channel, bot_limit)}, load_curriculum(), load_translators(), "id",
-        lambda: datetime.now(UTC), DeliveryConfig(batch_size=200),
+        db,
+        {"bench": PacedSender(channel, bot_limit)},
+        load_curriculum(),
+        load_translators(),
+        "id",
+        lambda: datetime.now(UTC),
+        DeliveryConfig(batch_size=200),
     )
     started = time.perf_counter()
     last_report = started
@@ -81,7 +86,9 @@ async def run(url: str, recipients: int, platform_limit: int, bot_limit: int) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--recipients", type=int, default=10000)
     parser.add_argument("--platform-limit", type=int, default=30)
     parser.add_argument("--bot-limit", type=int, default=25)

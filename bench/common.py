@@ -24,7 +24,9 @@ async def fresh_database(url: str) -> Database:
     return Database(engine)
 
 
-async def seed_members(db: Database, kelompok: int, per_kelompok: int, timezone: str = "Asia/Jakarta") -> list[int]:
+async def seed_members(
+    db: Database, kelompok: int, per_kelompok: int, timezone: str = "Asia/Jakarta"
+) -> list[int]:
     """Creates one pendamping with `kelompok` groups of `per_kelompok` reachable members; returns kelompok ids."""
     now = datetime.now(UTC)
     async with db.transaction() as session:
@@ -34,8 +36,16 @@ async def seed_members(db: Database, kelompok: int, per_kelompok: int, timezone:
         await session.execute(
             insert(Kelompok),
             [
-                {"pendamping_id": pendamping.id, "name": f"K{i}", "desa": "Desa", "kecamatan": "Kec",
-                 "kabupaten": "Kab", "timezone": timezone, "join_code": f"B{i:05d}", "created_at": now}
+                {
+                    "pendamping_id": pendamping.id,
+                    "name": f"K{i}",
+                    "desa": "Desa",
+                    "kecamatan": "Kec",
+                    "kabupaten": "Kab",
+                    "timezone": timezone,
+                    "join_code": f"B{i:05d}",
+                    "created_at": now,
+                }
                 for i in range(kelompok)
             ],
         )
@@ -49,12 +59,23 @@ async def seed_members(db: Database, kelompok: int, per_kelompok: int, timezone:
             ids = range(first + 1, first + count + 1)
             await session.execute(
                 insert(Identity),
-                [{"user_id": u, "channel": "bench", "address": f"c{u}", "reachable": True, "created_at": now}
-                 for u in ids],
+                [
+                    {
+                        "user_id": u,
+                        "channel": "bench",
+                        "address": f"c{u}",
+                        "reachable": True,
+                        "created_at": now,
+                    }
+                    for u in ids
+                ],
             )
             await session.execute(
                 insert(Membership),
-                [{"user_id": u, "kelompok_id": kelompok_ids[(u - 1) // per_kelompok], "joined_at": now} for u in ids],
+                [
+                    {"user_id": u, "kelompok_id": kelompok_ids[(u - 1) // per_kelompok], "joined_at": now}
+                    for u in ids
+                ],
             )
     return kelompok_ids
 

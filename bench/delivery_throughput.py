@@ -41,16 +41,27 @@ async def run(url: str, recipients: int, batch: int) -> None:
     now = datetime.now(UTC)
     async with db.transaction() as session:
         pendamping = (await session.scalars(select(Pendamping))).one()
-        await pendamping_effects.queue_broadcast(session, 0, pendamping.id, tuple(kelompok), "Pengumuman", now)
+        await pendamping_effects.queue_broadcast(
+            session, 0, pendamping.id, tuple(kelompok), "Pengumuman", now
+        )
     channel = InstantChannel()
-    worker = DeliveryWorker(db, {"bench": channel}, load_curriculum(), load_translators(), "id",
-                            lambda: datetime.now(UTC), DeliveryConfig(batch_size=batch))
+    worker = DeliveryWorker(
+        db,
+        {"bench": channel},
+        load_curriculum(),
+        load_translators(),
+        "id",
+        lambda: datetime.now(UTC),
+        DeliveryConfig(batch_size=batch),
+    )
     started = time.perf_counter()
     while await worker.run_once():
         pass
     elapsed = time.perf_counter() - started
     async with db.transaction() as session:
-        sent = await session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "sent"))
+        sent = await session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "sent")
+        )
     await db.close()
     print(f"database: {db.engine.dialect.name}; machine: {describe_machine()}")
     print(f"recipients: {recipients}, batch: {batch}, sent: {sent}, channel calls: {channel.count}")
@@ -59,7 +70,9 @@ async def run(url: str, recipients: int, batch: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--recipients", type=int, default=20000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--database-url", default="")

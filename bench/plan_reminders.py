@@ -29,8 +29,17 @@ async def run(url: str, kelompok: int, members: int) -> None:
     async with db.transaction() as session:
         await session.execute(
             insert(Meeting),
-            [{"kelompok_id": k, "session_number": 5, "starts_at": starts, "place": "Balai Desa", "created_at": now,
-              "updated_at": now} for k in kelompok_ids],
+            [
+                {
+                    "kelompok_id": k,
+                    "session_number": 5,
+                    "starts_at": starts,
+                    "place": "Balai Desa",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for k in kelompok_ids
+            ],
         )
         meeting_ids = list((await session.scalars(select(Meeting.id))).all())
     policy = ReminderPolicy()
@@ -45,12 +54,16 @@ async def run(url: str, kelompok: int, members: int) -> None:
     await db.close()
     print(f"database: {db.engine.dialect.name}; machine: {describe_machine()}")
     print(f"members: {kelompok * members:,} in {kelompok:,} kelompok; meetings: {len(meeting_ids):,}")
-    print(f"planning took {elapsed:.1f} s; outbox rows written: {rows:,}; "
-          f"{rows / elapsed:,.0f} rows/s; peak RSS: {peak_rss_mb():.0f} MB")
+    print(
+        f"planning took {elapsed:.1f} s; outbox rows written: {rows:,}; "
+        f"{rows / elapsed:,.0f} rows/s; peak RSS: {peak_rss_mb():.0f} MB"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--kelompok", type=int, default=4000)
     parser.add_argument("--members", type=int, default=25)
     parser.add_argument("--database-url", default="")
