@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import operator_input as check
 from bot.app import StartupError, prepare_schema, utc_now
+from bot.core.reminders import ReminderPolicy
 from bot.core.timefmt import format_when, zone_abbreviation
 from bot.db import exports
 from bot.db import kelompok as kelompok_db
@@ -28,6 +29,7 @@ from bot.db import meetings as meetings_db
 from bot.db import pendamping as pendamping_db
 from bot.db.audit import audit
 from bot.db.engine import Database, make_engine
+from bot.db.reminders import plan_reminders
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -278,6 +280,10 @@ def meeting_add(
             place=clean_place,
             now=now,
         )
+        policy = ReminderPolicy(tuple(settings.offsets), settings.quiet)
+        await plan_reminders(
+            session, meeting_id, policy, now
+        )  # members present now; later joiners get theirs
         item = _meeting_item(meeting_id, when, group.timezone, session_number, clean_place)
         return {**item, "kelompok_id": group.id, "kelompok_code": group.join_code, "kelompok": group.name}
 

@@ -6,6 +6,7 @@ from bot.core.router import Router
 from handlers import (
     attendance,
     broadcast,
+    claim,
     export,
     fallback,
     groups,
@@ -28,6 +29,7 @@ def build_router() -> Router:
     for feature in (
         menu,
         onboarding,
+        claim,
         lessons,
         quiz,
         progress,

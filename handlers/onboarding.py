@@ -6,22 +6,19 @@ Nothing beyond the channel id is stored before the user agrees (UU PDP): handler
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from bot.core.context import Context, Result
-from bot.core.events import AccessRefused, ConsentGiven, Event, KelompokJoined, NameSet, PendampingClaimed
+from bot.core.events import ConsentGiven, Event, KelompokJoined, NameSet
 from bot.core.messages import Button, Inbound, Outbound
-from bot.core.ports import ClaimView, KelompokView
+from bot.core.ports import KelompokView
 from bot.core.router import Router, command_args
-from bot.core.users import Role
-from handlers.authz import pendamping_of
+from handlers.claim import CLAIM_CODE, claim_by_code
 from handlers.menu import back_to_menu, main_menu
 
 router = Router()
 
 CONSENT_VERSION = "2026-11-1"
 JOIN_CODE = re.compile(r"^[A-Za-z0-9]{6}$")
-CLAIM_CODE = re.compile(r"^[A-Za-z0-9]{8}$")
 _NAME = re.compile(r"^[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?$")
 _MANY_DIGITS = re.compile(r"\d{6,}")
 
@@ -166,9 +163,9 @@ async def start(ctx: Context, msg: Inbound) -> Result:
 
 
 async def typed_code(ctx: Context, text: str) -> Result | None:
-    """Six letters or digits typed on their own may be a join code. A known code joins; an unknown one
-    is answered as a code only when it looks like one (has a digit or is in capitals), so that an
-    ordinary six-letter word still gets the usual "not understood" answer."""
+    """Six letters or digits typed on their own may be a join code, eight a pendamping claim code. A known
+    code is used; an unknown one is answered as a code only when it looks like one (has a digit or is in
+    capitals), so that an ordinary word still gets the usual "not understood" answer."""
     candidate = text.strip()
     if CLAIM_CODE.match(candidate):
         claim = await ctx.ports.pendamping.claim(candidate, ctx.now)
@@ -182,52 +179,3 @@ async def typed_code(ctx: Context, text: str) -> Result | None:
     if candidate.isupper() or any(ch.isdigit() for ch in candidate):
         return await join_by_code(ctx, candidate)
     return None
-
-
-# The role claim: the one-time code an operator printed with `p2k2-bot pendamping add` makes this chat the
-# pendamping's. Staff act here, so the KPM consent flow does not apply.
-
-
-async def claim_by_code(ctx: Context, code: str, claim: ClaimView | None = None) -> Result:
-    claim = claim or await ctx.ports.pendamping.claim(code, ctx.now)
-    refused = _claim_refusal(ctx, claim)
-    if refused is not None:
-        return refused
-    assert claim is not None
-    text = ctx._("You will become the pendamping {name}. Continue?").format(name=claim.name)
-    buttons = (Button("claim:yes", ctx._("Yes")), Button("claim:no", ctx._("Cancel")))
-    return ctx.reply(Outbound(text, buttons), state=ctx.state.at("claim", code=code.strip().upper()))
-
-
-def _claim_refusal(ctx: Context, claim: ClaimView | None) -> Result | None:
-    if pendamping_of(ctx) is not None:
-        text = ctx._("You are already a pendamping. Nothing was changed.")
-    elif claim is None or claim.status == "used":
-        text = ctx._("This code is not known or was already used. Nothing was changed.")
-    elif claim.status != "active":
-        text = ctx._(
-            "This code has expired. Nothing was changed. Please ask the district operator for a new one."
-        )
-    else:
-        return None
-    event = AccessRefused("role.claim", "pendamping", claim.pendamping_id if claim else None)
-    return ctx.reply(main_menu(ctx, text), state=ctx.state.idle(), events=(event,))
-
-
-@router.button("claim")
-async def claim_answer(ctx: Context, msg: Inbound) -> Result:
-    code = str(ctx.state.data.get("code", "")) if ctx.state.flow == "claim" else ""
-    if msg.button_id != "claim:yes" or not code:
-        return ctx.reply(main_menu(ctx, ctx._("Nothing was changed.")), state=ctx.state.idle())
-    claim = await ctx.ports.pendamping.claim(code, ctx.now)
-    refused = _claim_refusal(ctx, claim)
-    if refused is not None:
-        return refused
-    assert claim is not None
-    user = replace(ctx.user, role=Role.PENDAMPING, pendamping_id=claim.pendamping_id)
-    text = ctx._("Welcome, {name}. This chat is now your pendamping chat.").format(name=claim.name)
-    return ctx.reply(
-        main_menu(replace(ctx, user=user), text),
-        state=ctx.state.idle(),
-        events=(PendampingClaimed(claim.pendamping_id),),
-    )

@@ -356,3 +356,26 @@ async def test_unused_code_retries_past_codes_already_taken(db: Database) -> Non
         # One-letter codes with half of them taken: each draw collides half the time, so this only
         # passes if collisions are retried (50 draws all colliding: about 1 in 10^16).
         assert {await unused_code(session, Pendamping.claim_code, 1) for _ in range(20)}.isdisjoint(taken)
+
+
+async def test_a_meeting_added_from_the_cli_plans_reminders_for_members(app, demo, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from bot.db.models import OutboxMessage
+    from tests.conftest import joined
+    from tests.transcript import Chat
+
+    await joined(Chat(app.service, "kpm-1"))
+    result = subprocess.run(
+        [BIN, "meeting", "add", "--kelompok", "SIRNA1", "--at", "2030-03-02 09:00", "--place", "Balai Desa",
+         "--sesi", "8", "--json"],
+        capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path, DATABASE_URL=app.settings.database_url),
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    meeting_id = json.loads(result.stdout)["id"]
+    async with app.db.transaction() as session:
+        due = (
+            await session.scalars(select(OutboxMessage.due_at).where(OutboxMessage.meeting_id == meeting_id))
+        ).all()
+    assert sorted(d.isoformat() for d in due) == ["2030-03-01T02:00:00+00:00", "2030-03-02T00:00:00+00:00"]

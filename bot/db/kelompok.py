@@ -9,8 +9,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import KelompokView
+from bot.db.audit import audit
 from bot.db.codes import unused_code
-from bot.db.models import AuditEntry, Kelompok, Membership, Pendamping
+from bot.db.models import Kelompok, Membership, Pendamping
 
 
 def _with_counts() -> Select[Kelompok, int, str]:
@@ -97,15 +98,16 @@ async def create_kelompok(
     )
     session.add(kelompok)
     await session.flush()
-    session.add(
-        AuditEntry(
-            at=now,
-            actor_user_id=None,
-            action="kelompok.create",
-            target_type="kelompok",
-            target_id=kelompok.id,
-            detail={"source": "cli", "pendamping_id": pendamping_id, "timezone": timezone},
-        )
+    audit(
+        session,
+        now,
+        None,
+        "kelompok.create",
+        "kelompok",
+        kelompok.id,
+        source="cli",
+        pendamping_id=pendamping_id,
+        timezone=timezone,
     )
     return NewKelompok(kelompok.id, code)
 

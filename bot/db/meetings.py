@@ -8,7 +8,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import MeetingView
-from bot.db.models import AuditEntry, Kelompok, Meeting
+from bot.db.audit import audit
+from bot.db.models import Kelompok, Meeting
 
 
 def _query() -> Select[Meeting, Kelompok]:
@@ -79,15 +80,16 @@ async def create_meeting(
     )
     session.add(meeting)
     await session.flush()
-    session.add(
-        AuditEntry(
-            at=now,
-            actor_user_id=None,
-            action="meeting.create",
-            target_type="meeting",
-            target_id=meeting.id,
-            detail={"source": "cli", "kelompok_id": kelompok_id, "session_number": session_number},
-        )
+    audit(
+        session,
+        now,
+        None,
+        "meeting.create",
+        "meeting",
+        meeting.id,
+        source="cli",
+        kelompok_id=kelompok_id,
+        session_number=session_number,
     )
     return meeting.id
 

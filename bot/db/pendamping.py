@@ -10,8 +10,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.audit import audit
 from bot.db.codes import unused_code
-from bot.db.models import AuditEntry, Pendamping
+from bot.db.models import Pendamping
 
 CLAIM_CODE_LENGTH = 8
 DEFAULT_CLAIM_DAYS = 7
@@ -51,15 +52,15 @@ async def create_pendamping(
     session.add(pendamping)
     await session.flush()
     # The code itself stays out of the log: it is a credential until it is used.
-    session.add(
-        AuditEntry(
-            at=now,
-            actor_user_id=None,
-            action="pendamping.create",
-            target_type="pendamping",
-            target_id=pendamping.id,
-            detail={"source": "cli", "claim_days": expires_days},
-        )
+    audit(
+        session,
+        now,
+        None,
+        "pendamping.create",
+        "pendamping",
+        pendamping.id,
+        source="cli",
+        claim_days=expires_days,
     )
     return NewPendamping(pendamping.id, code, expires_at)
 
