@@ -3,6 +3,7 @@ against a SQLite file, plus the input checks behind them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -366,7 +367,8 @@ async def test_a_meeting_added_from_the_cli_plans_reminders_for_members(app, dem
     from tests.transcript import Chat
 
     await joined(Chat(app.service, "kpm-1"))
-    result = subprocess.run(
+    result = await asyncio.to_thread(
+        subprocess.run,
         [BIN, "meeting", "add", "--kelompok", "SIRNA1", "--at", "2030-03-02 09:00", "--place", "Balai Desa",
          "--sesi", "8", "--json"],
         capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path, DATABASE_URL=app.settings.database_url),
