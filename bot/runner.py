@@ -14,7 +14,7 @@ from bot.app import App
 from bot.catalogs import load_translators
 from bot.channels.channel import Channel
 from bot.core.delivery import ChannelSender
-from bot.db import inbound_keys, nudges
+from bot.db import inbound_keys, nudges, pendamping
 from bot.db.channel_events import SqlChannelEvents
 from bot.delivery import DeliveryWorker
 from bot.metrics import ERRORS
@@ -84,6 +84,17 @@ def paced(settings: Settings, channel: Channel) -> PacedSender:
     )
 
 
+async def _pendamping_menus(app: App, channel: Channel) -> None:
+    """Telegram scopes command menus per chat, not per role: give each pendamping chat its menu."""
+    set_menu = getattr(channel, "set_pendamping_commands", None)
+    if set_menu is None:
+        return
+    async with app.db.transaction() as session:
+        addresses = await pendamping.chat_addresses(session, channel.name)
+    for address in addresses:
+        await set_menu(address)
+
+
 async def serve(settings: Settings, app: App) -> None:
     channels = build_channels(settings, app)
     events = SqlChannelEvents(app.db)
@@ -128,6 +139,7 @@ async def serve(settings: Settings, app: App) -> None:
             await channel.start()
             started.append(channel)
             log.info("channel %s started", channel.name)
+            await _pendamping_menus(app, channel)
         if not channels:
             log.warning(NO_CHANNEL)
         jobs.start()

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.audit import audit
 from bot.db.codes import unused_code
-from bot.db.models import Pendamping
+from bot.db.models import Identity, Pendamping
 
 CLAIM_CODE_LENGTH = 8
 DEFAULT_CLAIM_DAYS = 7
@@ -78,3 +78,13 @@ async def list_pendamping(session: AsyncSession, now: datetime) -> list[Pendampi
     return [
         PendampingStatus(p.id, p.name, p.claimed_at, code_status(p, now), p.claim_expires_at) for p in rows
     ]
+
+
+async def chat_addresses(session: AsyncSession, channel: str) -> list[str]:
+    """The chats on `channel` that belong to pendamping (for per-chat command menus)."""
+    rows = await session.scalars(
+        select(Identity.address)
+        .join(Pendamping, Pendamping.user_id == Identity.user_id)
+        .where(Identity.channel == channel, Identity.reachable.is_(True))
+    )
+    return list(rows.all())
