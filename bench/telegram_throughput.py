@@ -95,7 +95,7 @@ class Script:
 
     def take(self, count: int) -> list[Step]:
         """`count` updates, round robin over the users."""
-        steps = []
+        steps: list[Step] = []
         while len(steps) < count:
             for chat in self._chats[: count - len(steps)]:
                 steps.append(self._next(chat))
@@ -295,15 +295,15 @@ async def serve_p2k2(api_url: str, token: str, database_url: str, gc_freeze: boo
     from bot.runner import build_channels, paced
     from bot.settings import Settings
 
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        DATABASE_URL=database_url,
-        DEFAULT_LOCALE="id",
-        DEFAULT_TIMEZONE="Asia/Jakarta",
-        TELEGRAM_BOT_TOKEN=token,
-        TELEGRAM_API_URL=api_url,
-        LOG_LEVEL="WARNING",
-    )
+    values: dict[str, Any] = {
+        "DATABASE_URL": database_url,
+        "DEFAULT_LOCALE": "id",
+        "DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_URL": api_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]  # not the developer's .env
     configure_logging(settings.log_level, settings.log_format, settings.secrets())
     app = await build_app(settings)
     [channel] = build_channels(settings, app)
