@@ -12,10 +12,34 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.core.delivery import ChannelSender
+from bot.core.delivery import ChannelSender, Envelope, Outcome, RetryLater, Sent, Undeliverable
 from bot.core.messages import Inbound, Outbound
 
 Handle = Callable[[Inbound], Awaitable[list[Outbound]]]
+
+
+async def send_replies(
+    sender: ChannelSender,
+    address: str,
+    replies: list[Outbound],
+    wait: Callable[[float], Awaitable[None]],
+    retry_max: float,
+    report: Callable[[Outcome], Awaitable[None]],
+) -> None:
+    """Sends a reply's messages in order. A rate limit of at most `retry_max` seconds is waited out once;
+    every message that is not sent is reported, and sending stops where the rest would arrive out of
+    order (a longer rate limit) or could not arrive at all (the chat is unreachable)."""
+    for message in replies:
+        envelope = Envelope(address, message, reply=True)
+        outcome = await sender.send(envelope)
+        if isinstance(outcome, RetryLater) and outcome.seconds <= retry_max:
+            await wait(outcome.seconds)
+            outcome = await sender.send(envelope)
+        if isinstance(outcome, Sent):
+            continue
+        await report(outcome)
+        if isinstance(outcome, Undeliverable | RetryLater):
+            return
 
 
 class ChannelEvents(Protocol):

@@ -22,11 +22,11 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.channels.channel import ChannelEvents, Handle
+from bot.channels.channel import ChannelEvents, Handle, send_replies
 from bot.channels.telegram_commands import PENDAMPING_COMMANDS, set_chat_menu, set_default_menu
 from bot.channels.telegram_sender import CHANNEL, Scrubber, TelegramSender, describe
 from bot.channels.telegram_updates import ALLOWED_UPDATES, chat_key, parse_update
-from bot.core.delivery import ChannelSender, Envelope, RetryLater, Sent, Undeliverable
+from bot.core.delivery import ChannelSender, Outcome, Undeliverable
 from bot.core.messages import Outbound
 from bot.locks import KeyedLocks
 
@@ -267,19 +267,13 @@ class TelegramChannel:
 
     async def _reply(self, address: str, replies: list[Outbound]) -> None:
         assert self._reply_sender is not None and self._events is not None
-        for message in replies:
-            envelope = Envelope(address, message, reply=True)
-            outcome = await self._reply_sender.send(envelope)
-            if isinstance(outcome, RetryLater) and outcome.seconds <= REPLY_RETRY_MAX:
-                await self._pause(outcome.seconds)
-                outcome = await self._reply_sender.send(envelope)
-            if isinstance(outcome, Sent):
-                continue
+        events = self._events
+
+        async def report(outcome: Outcome) -> None:
             log.warning(
                 "telegram reply to chat %s not sent: %s", address, outcome, extra={"channel": CHANNEL}
             )
             if isinstance(outcome, Undeliverable):
-                await self._events.reachability(CHANNEL, address, False, outcome.reason)
-                return
-            if isinstance(outcome, RetryLater):
-                return  # the rest would be out of order
+                await events.reachability(CHANNEL, address, False, outcome.reason)
+
+        await send_replies(self._reply_sender, address, replies, self._pause, REPLY_RETRY_MAX, report)

@@ -18,10 +18,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.channel import ChannelEvents, Handle
+from bot.channels.channel import ChannelEvents, Handle, send_replies
 from bot.channels.whatsapp_sender import DEFAULT_API_URL, NOT_ON_WHATSAPP, WhatsAppSender
 from bot.channels.whatsapp_webhook import CHANNEL, SIGNATURE_HEADER, StatusUpdate, parse_webhook, signature_ok
-from bot.core.delivery import ChannelSender, Envelope, RetryLater, Sent, Undeliverable
+from bot.core.delivery import ChannelSender, Outcome, Undeliverable
 from bot.core.messages import Inbound, Outbound
 
 log = logging.getLogger(__name__)
@@ -186,21 +186,14 @@ class WhatsAppChannel:
 
     async def _reply(self, address: str, replies: list[Outbound]) -> None:
         assert self._reply_sender is not None and self._events is not None
-        for message in replies:
-            envelope = Envelope(address, message, reply=True)
-            outcome = await self._reply_sender.send(envelope)
-            if isinstance(outcome, RetryLater) and outcome.seconds <= REPLY_RETRY_MAX:
-                await self._pause(outcome.seconds)
-                outcome = await self._reply_sender.send(envelope)
-            if isinstance(outcome, Sent):
-                continue
+        events = self._events
+
+        async def report(outcome: Outcome) -> None:
             log.warning("whatsapp reply not sent: %s", outcome, extra={"channel": CHANNEL})
-            if isinstance(outcome, Undeliverable):
-                if outcome.reason == NOT_ON_WHATSAPP:
-                    await self._events.reachability(CHANNEL, address, False, outcome.reason)
-                return
-            if isinstance(outcome, RetryLater):
-                return  # the rest would arrive out of order
+            if isinstance(outcome, Undeliverable) and outcome.reason == NOT_ON_WHATSAPP:
+                await events.reachability(CHANNEL, address, False, outcome.reason)
+
+        await send_replies(self._reply_sender, address, replies, self._pause, REPLY_RETRY_MAX, report)
 
     async def _pause(self, seconds: float) -> None:
         try:

@@ -35,14 +35,7 @@ from bot.db.models import (
     Rsvp,
     User,
 )
-
-
-def claim_status(row: Pendamping, now: datetime) -> str:
-    if row.claimed_at is not None or row.user_id is not None:
-        return "used"
-    if row.claim_expires_at is not None and row.claim_expires_at <= now:
-        return "expired"
-    return "active"
+from bot.db.pendamping import code_status
 
 
 class SqlPendampingReader:
@@ -55,7 +48,7 @@ class SqlPendampingReader:
         row = await self._session.scalar(
             select(Pendamping).where(Pendamping.claim_code == code.strip().upper())
         )
-        return ClaimView(row.id, row.name, claim_status(row, now)) if row else None
+        return ClaimView(row.id, row.name, code_status(row, now).value) if row else None
 
     async def kelompok(self, pendamping_id: int, kelompok_id: int) -> KelompokView | None:
         view = await self._kelompok.get(kelompok_id)
