@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 from collections import deque
 from datetime import UTC, datetime
-from pathlib import Path
 
-from sqlalchemy import select
-
-from bench.common import describe_machine, fresh_database, peak_rss_mb, seed_members
+from bench.common import (
+    describe_machine,
+    fresh_database,
+    parser_for,
+    peak_rss_mb,
+    queued_broadcast,
+    run_on_scratch,
+)
 from bot.catalogs import load_translators
 from bot.content_loader import load_curriculum
 from bot.core.delivery import Envelope, Outcome, RetryLater, Sent
-from bot.db import pendamping_effects
-from bot.db.models import Pendamping
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.pacing import PacedSender
 
@@ -50,14 +51,10 @@ class LimitedChannel:
         return Sent((str(self.sent),))
 
 
-async def run(url: str, recipients: int, platform_limit: int, bot_limit: int) -> None:
+async def run(url: str, args: argparse.Namespace) -> None:
+    recipients, platform_limit, bot_limit = args.recipients, args.platform_limit, args.bot_limit
     db = await fresh_database(url)
-    kelompok = await seed_members(db, 1, recipients)
-    async with db.transaction() as session:
-        pendamping = (await session.scalars(select(Pendamping))).one()
-        await pendamping_effects.queue_broadcast(
-            session, 0, pendamping.id, tuple(kelompok), "Pengumuman", datetime.now(UTC)
-        )
+    await queued_broadcast(db, recipients)
     channel = LimitedChannel(platform_limit)
     worker = DeliveryWorker(
         db,
@@ -86,17 +83,11 @@ async def run(url: str, recipients: int, platform_limit: int, bot_limit: int) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = parser_for(__doc__)
     parser.add_argument("--recipients", type=int, default=10000)
     parser.add_argument("--platform-limit", type=int, default=30)
     parser.add_argument("--bot-limit", type=int, default=25)
-    parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(scratch) / 'bench.db'}"
-        asyncio.run(run(url, args.recipients, args.platform_limit, args.bot_limit))
+    run_on_scratch(parser, run)
 
 
 if __name__ == "__main__":

@@ -3,15 +3,23 @@ full of members, and a broadcast queued to all of them."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
 import resource
+import sys
+import tempfile
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select, text
 
+from bot.db import pendamping_effects
 from bot.db.engine import Database, make_engine
 from bot.db.migrate import upgrade
-from bot.db.models import Base, Identity, Kelompok, Membership, Pendamping, User
+from bot.db.models import Identity, Kelompok, Membership, Pendamping, User
 
 
 async def fresh_database(url: str) -> Database:
@@ -80,12 +88,35 @@ async def seed_members(
     return kelompok_ids
 
 
+async def queued_broadcast(db: Database, recipients: int) -> None:
+    """One kelompok of `recipients` members and a broadcast to all of them, waiting in the outbox."""
+    kelompok = await seed_members(db, 1, recipients)
+    async with db.transaction() as session:
+        pendamping = (await session.scalars(select(Pendamping))).one()
+        await pendamping_effects.queue_broadcast(
+            session, 0, pendamping.id, tuple(kelompok), "Pengumuman", datetime.now(UTC)
+        )
+
+
+def run_on_scratch(
+    parser: argparse.ArgumentParser, run: Callable[[str, argparse.Namespace], Coroutine[Any, Any, None]]
+) -> None:
+    """Parses the arguments (adding --database-url) and runs the benchmark on that database, or on a
+    SQLite file in a temporary directory."""
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL (its schema is dropped)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(scratch) / 'bench.db'}"
+        asyncio.run(run(url, args))
+
+
+def parser_for(doc: str | None) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def describe_machine() -> str:
-    return f"{os.cpu_count()} cores, {os.uname().machine}, Python {os.sys.version.split()[0]}"
-
-
-__all__ = ["Base", "describe_machine", "fresh_database", "peak_rss_mb", "seed_members"]
+    return f"{os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}"

@@ -7,20 +7,23 @@ at once, measured from the first claim to the last row marked sent. Prints messa
 from __future__ import annotations
 
 import argparse
-import asyncio
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.common import describe_machine, fresh_database, peak_rss_mb, seed_members
+from bench.common import (
+    describe_machine,
+    fresh_database,
+    parser_for,
+    peak_rss_mb,
+    queued_broadcast,
+    run_on_scratch,
+)
 from bot.catalogs import load_translators
 from bot.content_loader import load_curriculum
 from bot.core.delivery import Envelope, Outcome, Sent
-from bot.db import pendamping_effects
-from bot.db.models import OutboxMessage, Pendamping
+from bot.db.models import OutboxMessage
 from bot.delivery import DeliveryConfig, DeliveryWorker
 
 
@@ -35,15 +38,10 @@ class InstantChannel:
         return Sent((str(self.count),))
 
 
-async def run(url: str, recipients: int, batch: int) -> None:
+async def run(url: str, args: argparse.Namespace) -> None:
+    recipients, batch = args.recipients, args.batch
     db = await fresh_database(url)
-    kelompok = await seed_members(db, 1, recipients)
-    now = datetime.now(UTC)
-    async with db.transaction() as session:
-        pendamping = (await session.scalars(select(Pendamping))).one()
-        await pendamping_effects.queue_broadcast(
-            session, 0, pendamping.id, tuple(kelompok), "Pengumuman", now
-        )
+    await queued_broadcast(db, recipients)
     channel = InstantChannel()
     worker = DeliveryWorker(
         db,
@@ -59,8 +57,9 @@ async def run(url: str, recipients: int, batch: int) -> None:
         pass
     elapsed = time.perf_counter() - started
     async with db.transaction() as session:
-        sent = await session.scalar(
-            select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "sent")
+        sent = int(
+            await session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "sent"))
+            or 0
         )
     await db.close()
     print(f"database: {db.engine.dialect.name}; machine: {describe_machine()}")
@@ -70,16 +69,10 @@ async def run(url: str, recipients: int, batch: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = parser_for(__doc__)
     parser.add_argument("--recipients", type=int, default=20000)
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(scratch) / 'bench.db'}"
-        asyncio.run(run(url, args.recipients, args.batch))
+    run_on_scratch(parser, run)
 
 
 if __name__ == "__main__":

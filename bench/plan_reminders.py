@@ -7,21 +7,26 @@ members = 100,000 members) with the default offsets (1d, 2h). Prints seconds tak
 from __future__ import annotations
 
 import argparse
-import asyncio
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from bench.common import describe_machine, fresh_database, peak_rss_mb, seed_members
+from bench.common import (
+    describe_machine,
+    fresh_database,
+    parser_for,
+    peak_rss_mb,
+    run_on_scratch,
+    seed_members,
+)
 from bot.core.reminders import ReminderPolicy
 from bot.db.models import Meeting, OutboxMessage
 from bot.db.reminders import plan_reminders
 
 
-async def run(url: str, kelompok: int, members: int) -> None:
+async def run(url: str, args: argparse.Namespace) -> None:
+    kelompok, members = args.kelompok, args.members
     db = await fresh_database(url)
     kelompok_ids = await seed_members(db, kelompok, members)
     now = datetime.now(UTC)
@@ -50,7 +55,7 @@ async def run(url: str, kelompok: int, members: int) -> None:
                 await plan_reminders(session, meeting_id, policy, now)
     elapsed = time.perf_counter() - started
     async with db.transaction() as session:
-        rows = await session.scalar(select(func.count(OutboxMessage.id)))
+        rows = int(await session.scalar(select(func.count(OutboxMessage.id))) or 0)
     await db.close()
     print(f"database: {db.engine.dialect.name}; machine: {describe_machine()}")
     print(f"members: {kelompok * members:,} in {kelompok:,} kelompok; meetings: {len(meeting_ids):,}")
@@ -61,16 +66,10 @@ async def run(url: str, kelompok: int, members: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = parser_for(__doc__)
     parser.add_argument("--kelompok", type=int, default=4000)
     parser.add_argument("--members", type=int, default=25)
-    parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(scratch) / 'bench.db'}"
-        asyncio.run(run(url, args.kelompok, args.members))
+    run_on_scratch(parser, run)
 
 
 if __name__ == "__main__":

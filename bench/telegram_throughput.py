@@ -16,6 +16,9 @@ repeats: "menu" typed, a lesson card's "Lanjut" (learn:c:<card>), "Mulai kuis" (
 answer to the first question while in that quiz (quiz:a:<question>:<choice>), RSVP "Hadir"
 (rsvp:<meeting>:yes). The echo bot gets the same updates and answers each with one message. Every reply is
 checked (count and a fragment of its text), so a fast apology cannot pass for a fast answer.
+
+One file on purpose (over the usual 400 lines): the load generator, both bots' child-process entry points
+and the report must agree on the same update mix and reply checks, and the script is run as one command.
 """
 
 from __future__ import annotations
