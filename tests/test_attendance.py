@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.db.models import Attendance, Meeting, User
 from bot.demo import DemoData
-from tests.test_authorization import add_meeting, add_members
+from tests.builders import add_meeting, add_members
 from tests.transcript import Chat, FakeClock
 
 NAMES = [

@@ -9,8 +9,8 @@ from bot.app import App
 from bot.db.models import AuditEntry, Broadcast, OutboxMessage, User
 from bot.demo import DemoData
 from handlers.notices import render_notice
+from tests.builders import add_kelompok, add_members, demo_pendamping_id
 from tests.conftest import joined
-from tests.test_authorization import add_kelompok, add_members, demo_pendamping_id
 from tests.transcript import Chat, FakeClock
 
 TEXT = "Ibu-ibu, besok Sabtu bawa buku KIA ya.\nTerima kasih."

@@ -21,8 +21,8 @@ from bot.core.messages import Document
 from bot.db.models import AuditEntry, Identity, QuizAnswer
 from bot.demo import DemoData
 from bot.settings import Settings
+from tests.builders import add_members
 from tests.conftest import joined
-from tests.test_authorization import add_members
 from tests.transcript import Chat, FakeClock
 
 BIN = str(Path(sys.executable).with_name("p2k2-bot"))

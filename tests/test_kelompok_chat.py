@@ -6,10 +6,11 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.catalogs import load_translators
 from bot.core.ports import Links
-from bot.db.models import AuditEntry, Identity, Kelompok, Membership, Pendamping, User
+from bot.db.models import AuditEntry, Identity, Kelompok, Membership, User
 from bot.demo import DemoData
 from bot.service import ConversationService
 from handlers import build_router
+from tests.builders import second_pendamping
 from tests.conftest import joined
 from tests.transcript import Chat
 
@@ -48,32 +49,6 @@ async def add_members(app: App, kelompok_id: int, names: list[str]) -> list[int]
             session.add(Membership(user_id=user.id, kelompok_id=kelompok_id, joined_at=now))
             ids.append(user.id)
     return ids
-
-
-async def second_pendamping(app: App) -> tuple[Chat, int, int]:
-    """Pendamping B with their own kelompok Mekarsari (WITA), talking as "pendamping-b"."""
-    now = app.clock()
-    async with app.db.transaction() as session:
-        user = User(role="pendamping", display_name="Bu Dewi", locale="id", created_at=now)
-        session.add(user)
-        await session.flush()
-        session.add(Identity(user_id=user.id, channel="console", address="pendamping-b", created_at=now))
-        pendamping = Pendamping(name="Bu Dewi", user_id=user.id, created_at=now, claimed_at=now)
-        session.add(pendamping)
-        await session.flush()
-        kelompok = Kelompok(
-            pendamping_id=pendamping.id,
-            name="Mekarsari",
-            desa="Mekarsari",
-            kecamatan="Tamalanrea",
-            kabupaten="Makassar",
-            timezone="Asia/Makassar",
-            join_code="MEKAR2",
-            created_at=now,
-        )
-        session.add(kelompok)
-        await session.flush()
-        return Chat(app.service, "pendamping-b"), pendamping.id, kelompok.id
 
 
 async def test_create_a_kelompok_by_buttons(app: App, demo: DemoData) -> None:
@@ -276,7 +251,7 @@ async def test_a_kpm_cannot_reach_the_kelompok_tools(app: App, demo: DemoData) -
 
 async def test_pendamping_b_cannot_see_a_s_kelompok_or_members(app: App, demo: DemoData) -> None:
     await joined(Chat(app.service, "kpm-1"), "Ibu Siti")
-    b, _, b_kelompok = await second_pendamping(app)
+    b, _, b_kelompok, _, _ = await second_pendamping(app)
     await b.say("kelompok")
     b.expect_reply(contains=["Mekarsari", "MEKAR2"])
     assert "SIRNA1" not in b.text and "Sirnajaya" not in b.text

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from bot.app import App
 from bot.db.models import AuditEntry, Kelompok, Meeting, OutboxMessage
 from bot.demo import DemoData
+from tests.builders import second_pendamping
 from tests.conftest import joined
-from tests.test_kelompok_chat import second_pendamping
 from tests.transcript import Chat
 
 DATE_OK = ["Ya", "Ubah", "Batal"]
@@ -337,10 +337,10 @@ async def test_a_kpm_cannot_reach_the_meeting_tools(app: App, demo: DemoData) ->
 
 async def test_pendamping_b_cannot_list_move_or_cancel_a_s_meetings(app: App, demo: DemoData) -> None:
     await two_members(app)
-    b, _, b_kelompok = await second_pendamping(app)
+    b, _, b_kelompok, _, _ = await second_pendamping(app)
     mid = demo.meeting_id
     await b.say("jadwal")
-    b.expect_reply(contains="Belum ada pertemuan")
+    b.expect_reply(contains="Kelompok: Mekarsari")  # only her own kelompok's meeting
     assert "Sirnajaya" not in b.text
     for forged in [f"pmeet:show:{mid}", f"pmeet:move:{mid}", f"pmeet:cancel:{mid}", f"pmeet:cancelok:{mid}"]:
         await b.tap_id(forged)
@@ -348,7 +348,7 @@ async def test_pendamping_b_cannot_list_move_or_cancel_a_s_meetings(app: App, de
         assert "Balai Desa" not in b.text
     await b.tap_id(f"pmeet:k:{demo.kelompok_id}")
     b.expect_reply(contains="bukan kelompok Anda")
-    [meeting] = await meetings(app)
+    [meeting] = [m for m in await meetings(app) if m.id == mid]
     assert (meeting.status, meeting.version, meeting.starts_at) == (
         "scheduled",
         1,

@@ -10,7 +10,7 @@ from bot.core.ports import SessionResult
 from bot.db.models import Membership, QuizAnswer
 from bot.db.pendamping_reader import SqlPendampingReader
 from bot.demo import DemoData
-from tests.test_authorization import add_kelompok, add_members, demo_pendamping_id
+from tests.builders import add_kelompok, add_members, demo_pendamping_id
 from tests.transcript import Chat
 
 # (member, session, question number, correct, attempt), in the order answered.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.demo import DemoData
+from tests.builders import add_meeting
 from tests.conftest import joined
-from tests.test_authorization import add_meeting
 from tests.transcript import Chat, FakeClock
 
 
