@@ -63,6 +63,12 @@ def chat(
         False, "--demo", help="Seed the demo kelompok Sirnajaya 1 and its next meeting."
     ),
     as_: Speaker = typer.Option(Speaker.kpm, "--as", help="Talk as a KPM or as the demo pendamping."),
+    name: str = typer.Option(
+        "",
+        "--chat",
+        help="Talk from another terminal chat of this name, e.g. a new pendamping's, who then "
+        "sends the claim code printed by `p2k2-bot pendamping add`.",
+    ),
 ) -> None:
     """Talk to the bot in this terminal (SQLite by default; no tokens needed)."""
     settings = _settings()
@@ -79,7 +85,7 @@ def chat(
                         code=data.join_code
                     )
                 )
-            address = PENDAMPING_ADDRESS if as_ is Speaker.pendamping else "kpm"
+            address = name.strip() or (PENDAMPING_ADDRESS if as_ is Speaker.pendamping else "kpm")
             console = ConsoleChat(app.service.handle, address, app.clock, Path("data/exports"))
             # This terminal's own share of the outbox: reminders and announcements for this chat.
             worker = DeliveryWorker(

@@ -1,5 +1,6 @@
 """The installed `p2k2-bot` command, run as a newcomer would."""
 
+import json
 import os
 import signal
 import socket
@@ -116,3 +117,15 @@ def test_run_without_channels_serves_health_explains_and_stops_cleanly(tmp_path:
     assert proc.returncode == 0, stderr
     assert "No chat channel is configured" in stderr and "p2k2-bot chat --demo" in stderr
     assert "Traceback" not in stderr
+
+
+def test_a_new_pendamping_claims_the_role_from_their_own_terminal_chat(tmp_path: Path) -> None:
+    added = subprocess.run([BIN, "pendamping", "add", "Bu Rina", "--json"], capture_output=True, text=True,
+                           cwd=tmp_path, env=_env(tmp_path), timeout=60)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    code = json.loads(added.stdout)["claim_code"]
+    result = subprocess.run([BIN, "chat", "--demo", "--chat", "rina"], input=f"{code}\nya\n",
+                            capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path), timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Anda akan menjadi pendamping Bu Rina" in result.stdout
+    assert "[1] Kelompok saya" in result.stdout.split("> ya", 1)[1]  # the pendamping menu
