@@ -30,7 +30,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared/specs/telegram-bot-api.json"
+from tests.fakes.specs import SPECS_DIR
+
+SPEC_PATH = SPECS_DIR / "telegram-bot-api.json"
 TOKEN = "123456789:AAFakeTokenForTests_0123456789abcdefgh"
 _PRIMITIVES = {"String", "Integer", "Float", "Boolean", "InputFile"}
 _LIMIT = re.compile(r"(\d+)-(\d+) (characters|bytes)")

@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -32,7 +31,9 @@ from openapi_schema_validator import OAS31Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared/specs/business-messaging-api_v23.0.yaml"
+from tests.fakes.specs import SPECS_DIR
+
+SPEC_PATH = SPECS_DIR / "business-messaging-api_v23.0.yaml"
 TOKEN = "EAAGfakeAccessTokenForTests0123456789"
 PHONE_NUMBER_ID = "106540352242922"
 DISPLAY_NUMBER = "+62 811-2000-3000"
