@@ -82,15 +82,12 @@ class ConversationService:
                     ):
                         DUPLICATE_MESSAGES.labels(inbound.channel).inc()
                         return []
-                    identity, user = await users.find_or_create(
+                    sender = await users.load_sender(
                         session, inbound.channel, inbound.address, now, self._default_locale
                     )
-                    identity.last_inbound_at = now
-                    # Writing to the bot proves the chat works again (unblocked, reinstalled...).
-                    identity.reachable, identity.unreachable_reason = True, None
-                    locale, user_id = user.locale, user.id
-                    view = await users.view_of(session, user)
-                    state = await dialog_store.load_state(session, user.id)
+                    view = sender.view
+                    locale, user_id = view.locale, view.id
+                    state = DialogState.from_json(sender.stored_state)
                     ports = Ports(
                         curriculum=self._curriculum,
                         meetings=SqlMeetingReader(session),
@@ -104,7 +101,9 @@ class ConversationService:
                     ctx = Context(view, state, now, self.translator(view.locale), ports)
                     handler, routed = self._router.resolve(state, inbound)
                     result = await handler(ctx, routed)
-                    await dialog_store.save_state(session, user.id, remember_buttons(result), now)
+                    await dialog_store.save_state(
+                        session, view.id, remember_buttons(result), sender.stored_state, now
+                    )
                     await apply_events(session, view, result.events, now, self._policy)
                     return list(result.replies)
             except Exception:

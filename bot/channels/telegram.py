@@ -18,6 +18,18 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError, TelegramRetryAfter
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteMyCommands,
+    DeleteWebhook,
+    GetMe,
+    GetUpdates,
+    Response,
+    SendDocument,
+    SendMessage,
+    SetMyCommands,
+    SetWebhook,
+)
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
@@ -37,6 +49,24 @@ WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name, not a secret)
 REPLY_RETRY_MAX = 5.0  # a reply waits this long at most for a 429 to pass, once; longer is reported
 STOP_GRACE = 30.0  # seconds stop() waits for updates in hand before cancelling them
+
+# aiogram reads every Bot API answer through pydantic's generic `Response[T]`, and pydantic keeps such
+# classes only weakly: each time the garbage collector frees one, the next call builds it again (about
+# 2 ms of CPU, more than the rest of the call). Holding the ones for the methods used keeps them built.
+_RESPONSE_MODELS = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (
+        GetMe,
+        SetMyCommands,
+        DeleteMyCommands,
+        SetWebhook,
+        DeleteWebhook,
+        GetUpdates,
+        AnswerCallbackQuery,
+        SendMessage,
+        SendDocument,
+    )
+)
 
 
 class TelegramStartupError(Exception):

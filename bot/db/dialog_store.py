@@ -1,24 +1,35 @@
-"""Dialog state rows: one JSON document per user, rewritten after every message."""
+"""Dialog state rows: one JSON document per user, loaded with the sender (see `users.load_sender`) and
+written only when a message changed it."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.dialog import DialogState
 from bot.db.models import DialogStateRow
 
+_states = cast(Table, DialogStateRow.__table__)
+_INSERT = insert(_states)
+_UPDATE = (
+    update(_states)
+    .where(_states.c.user_id == bindparam("id"))
+    .values(state=bindparam("state"), updated_at=bindparam("updated_at"))
+)
 
-async def load_state(session: AsyncSession, user_id: int) -> DialogState:
-    row = await session.get(DialogStateRow, user_id)
-    return DialogState.from_json(row.state if row else None)
 
-
-async def save_state(session: AsyncSession, user_id: int, state: DialogState, now: datetime) -> None:
-    row = await session.get(DialogStateRow, user_id)
-    if row is None:
-        session.add(DialogStateRow(user_id=user_id, state=state.to_json(), updated_at=now))
+async def save_state(
+    session: AsyncSession, user_id: int, state: DialogState, stored: dict[str, Any] | None, now: datetime
+) -> None:
+    """Writes `state` unless it equals `stored` (the document as loaded; None when there is no row yet).
+    `updated_at` is when the state last changed."""
+    document = state.to_json()
+    if document == stored:
+        return
+    if stored is None:
+        await session.execute(_INSERT, {"user_id": user_id, "state": document, "updated_at": now})
     else:
-        row.state = state.to_json()
-        row.updated_at = now
+        await session.execute(_UPDATE, {"id": user_id, "state": document, "updated_at": now})

@@ -12,13 +12,16 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.db.sqlite_inline import connector
+
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        database = parsed.database or ":memory:"
+        engine = create_async_engine(url, async_creator=connector(database, timeout=30), **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -27,10 +30,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # The sqlite3 driver's own transaction handling breaks savepoints (RELEASE would commit), so
-    # transactions are begun explicitly below. IMMEDIATE takes the write lock up front, which lets a
-    # second process (say, a second terminal chat) wait for it instead of failing on a lock upgrade.
-    dbapi_connection.isolation_level = None
+    # Connections open in autocommit mode (see sqlite_inline.connector): the sqlite3 driver's own
+    # transaction handling breaks savepoints (RELEASE would commit), so transactions are begun explicitly
+    # below. IMMEDIATE takes the write lock up front, which lets a second process (say, a second terminal
+    # chat) wait for it instead of failing on a lock upgrade.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

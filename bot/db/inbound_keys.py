@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.dialect import upsert_insert
 from bot.db.models import InboundKey
 
 
 async def first_time(session: AsyncSession, channel: str, key: str, now: datetime) -> bool:
     """Records the key and says whether it is new. The row belongs to the caller's transaction, so a
     message whose handling fails is not marked as seen and its redelivery is processed."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     result = await session.execute(
-        insert(InboundKey).values(channel=channel, key=key, received_at=now).on_conflict_do_nothing()
+        upsert_insert(session, InboundKey)
+        .values(channel=channel, key=key, received_at=now)
+        .on_conflict_do_nothing()
     )
     return bool(getattr(result, "rowcount", 0))
 

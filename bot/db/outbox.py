@@ -13,10 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.dialect import upsert_insert
 from bot.db.models import Identity, OutboxMessage, User
 
 PENDING, CLAIMED, SENT, FAILED, UNREACHABLE, CANCELLED = (
@@ -82,9 +81,8 @@ async def plan(session: AsyncSession, rows: Sequence[Planned], now: datetime, re
         }
         for r in rows
     ]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for start in range(0, len(values), 1000):
-        statement = insert(OutboxMessage).values(values[start : start + 1000])
+        statement = upsert_insert(session, OutboxMessage).values(values[start : start + 1000])
         if revive:
             statement = statement.on_conflict_do_update(
                 index_elements=["dedupe_key"],

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import ProgressView, QuizScore
+from bot.db.dialect import upsert_insert
 from bot.db.models import LessonProgress, QuizAnswer
 
 
@@ -47,21 +48,13 @@ class SqlProgressReader:
         )
 
 
-async def _lesson_row(session: AsyncSession, user_id: int, number: int, now: datetime) -> LessonProgress:
-    row = await session.scalar(
-        select(LessonProgress).where(
-            LessonProgress.user_id == user_id, LessonProgress.session_number == number
-        )
-    )
-    if row is None:
-        row = LessonProgress(user_id=user_id, session_number=number, updated_at=now)
-        session.add(row)
-    return row
-
-
 async def record_card(session: AsyncSession, user_id: int, number: int, card_id: str, now: datetime) -> None:
-    row = await _lesson_row(session, user_id, number, now)
-    row.last_card_id, row.updated_at = card_id, now
+    changed = {"last_card_id": card_id, "updated_at": now}
+    await session.execute(
+        upsert_insert(session, LessonProgress)
+        .values(user_id=user_id, session_number=number, **changed)
+        .on_conflict_do_update(index_elements=["user_id", "session_number"], set_=changed)
+    )
 
 
 async def record_answer(
@@ -88,6 +81,12 @@ async def record_answer(
 
 
 async def record_completion(session: AsyncSession, user_id: int, number: int, now: datetime) -> None:
-    row = await _lesson_row(session, user_id, number, now)
-    row.completed_at = row.completed_at or now
-    row.updated_at = now
+    """The first completion counts: reading the session again keeps its date."""
+    await session.execute(
+        upsert_insert(session, LessonProgress)
+        .values(user_id=user_id, session_number=number, completed_at=now, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=["user_id", "session_number"],
+            set_={"completed_at": func.coalesce(LessonProgress.completed_at, now), "updated_at": now},
+        )
+    )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import RsvpView
+from bot.db.dialect import upsert_insert
 from bot.db.models import Rsvp
 
 
@@ -25,10 +26,9 @@ class SqlRsvpReader:
 async def record_rsvp(
     session: AsyncSession, meeting_id: int, user_id: int, answer: str, reason: str | None, now: datetime
 ) -> None:
-    row = await session.scalar(select(Rsvp).where(Rsvp.meeting_id == meeting_id, Rsvp.user_id == user_id))
-    if row is None:
-        session.add(
-            Rsvp(meeting_id=meeting_id, user_id=user_id, answer=answer, reason=reason, updated_at=now)
-        )
-    else:
-        row.answer, row.reason, row.updated_at = answer, reason, now
+    changed = {"answer": answer, "reason": reason, "updated_at": now}
+    await session.execute(
+        upsert_insert(session, Rsvp)
+        .values(meeting_id=meeting_id, user_id=user_id, **changed)
+        .on_conflict_do_update(index_elements=["meeting_id", "user_id"], set_=changed)
+    )
