@@ -4,15 +4,15 @@ written only when a message changed it."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.dialog import DialogState
-from bot.db.models import DialogStateRow
+from bot.db.models import DialogStateRow, table_of
 
-_states = cast(Table, DialogStateRow.__table__)
+_states = table_of(DialogStateRow)
 _INSERT = insert(_states)
 _UPDATE = (
     update(_states)

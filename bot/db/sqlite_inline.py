@@ -5,7 +5,8 @@ each such hop costs about 70 µs of CPU in thread switches and loop wake-ups, an
 of them. A message's statements spent more CPU hopping than in SQLite itself. Inside a transaction a
 statement cannot wait for anyone: every transaction here begins IMMEDIATE (see `engine`), so once it is
 open it holds the database's write lock, and WAL readers never block. Those statements take microseconds
-and run inline. The calls that can wait stay on the worker thread, so the event loop never stalls on them:
+and run inline, as does ROLLBACK (it only lets go; the pool also calls it on every connection it takes
+back, in or out of a transaction). The calls that can wait stay on the worker thread, so the event loop never stalls on them:
 BEGIN (waits up to busy_timeout for another process's write lock), COMMIT (waits for the disk) and
 anything outside a transaction (connecting, PRAGMAs).
 
@@ -25,8 +26,8 @@ import aiosqlite
 class InlineConnection(aiosqlite.Connection):
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         connection = self._connection
-        if self._running and connection is not None and connection.in_transaction:
-            if fn != connection.commit:
+        if self._running and connection is not None:
+            if fn == connection.rollback or (connection.in_transaction and fn != connection.commit):
                 return fn(*args, **kwargs)
         return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
 
@@ -41,6 +42,9 @@ def connector(database: str, timeout: float) -> Callable[[], Any]:
             sqlite3.connect, database, timeout=timeout, isolation_level=None, check_same_thread=False
         )
         connection = InlineConnection(opener, iter_chunk_size=64)
+        # As SQLAlchemy does for the connections it opens itself: a connection never closed (a crash
+        # before the engine is disposed) must not keep the process from exiting.
+        connection._thread.daemon = True
         await connection  # starts the worker thread and connects on it
         return connection
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.users import Role, UserView
-from bot.db.models import Consent, DialogStateRow, Identity, Membership, Pendamping, User
+from bot.db.models import Consent, DialogStateRow, Identity, Membership, Pendamping, User, table_of
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,8 @@ class Sender:
     stored_state: dict[str, Any] | None
 
 
-_identities, _users, _states = (cast(Table, m.__table__) for m in (Identity, User, DialogStateRow))
-_memberships, _consents, _pendamping = (cast(Table, m.__table__) for m in (Membership, Consent, Pendamping))
+_identities, _users, _states = (table_of(m) for m in (Identity, User, DialogStateRow))
+_memberships, _consents, _pendamping = (table_of(m) for m in (Membership, Consent, Pendamping))
 
 # Every message needs all of this: one statement, built once.
 _SENDER = (
