@@ -6,9 +6,9 @@ of them. A message's statements spent more CPU hopping than in SQLite itself. In
 statement cannot wait for anyone: every transaction here begins IMMEDIATE (see `engine`), so once it is
 open it holds the database's write lock, and WAL readers never block. Those statements take microseconds
 and run inline, as does ROLLBACK (it only lets go; the pool also calls it on every connection it takes
-back, in or out of a transaction). The calls that can wait stay on the worker thread, so the event loop never stalls on them:
-BEGIN (waits up to busy_timeout for another process's write lock), COMMIT (waits for the disk) and
-anything outside a transaction (connecting, PRAGMAs).
+back, in or out of a transaction). The calls that can wait stay on the worker thread, so the event loop
+never stalls on them: BEGIN (waits up to busy_timeout for another process's write lock), COMMIT (waits
+for the disk) and anything outside a transaction (connecting, PRAGMAs).
 
 The cost of running inline: a statement that is slow by itself (a bulk insert of thousands of outbox
 rows, a large export query) holds the event loop for its duration instead of only the write gate."""
