@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bench.common import describe_machine, fresh_database, parser_for, run_on_scratch
+from bench.mix import JOIN, MIX, button_data, quiz_sessions
 from bot.app import build_app
 from bot.demo import seed_demo
 from bot.settings import Settings
@@ -44,26 +45,20 @@ async def run(url: str, args: argparse.Namespace) -> None:
         statements.append(statement)
 
     event.listen(app.db.engine.sync_engine, "before_cursor_execute", count)
-    session = next(s for s in app.curriculum.sessions if s.quiz and len(s.cards) > 1)
-    question = session.quiz[0]
-    mix = {
-        "menu": ("say", "menu"),
-        "card": ("tap", f"learn:c:{session.cards[1].id}"),
-        "quiz_start": ("tap", f"quiz:start:{session.number}"),
-        "quiz_answer": ("tap", f"quiz:a:{question.id}:{question.correct_index}"),
-        "rsvp": ("tap", f"rsvp:{demo.meeting_id}:yes"),
-    }
+    session = quiz_sessions(app.curriculum)[0]
     costs: dict[str, list[tuple[int, float]]] = defaultdict(list)
     try:
         for n in range(args.users):
             chat = Chat(app.service, f"bench-{n}", channel="telegram")
-            await chat.say("/start SIRNA1")
-            await chat.tap("Saya setuju")
-            await chat.say("Ibu Siti")
-            for kind, (action, value) in mix.items():
+            start, consent, name = JOIN
+            await chat.say(start)
+            await chat.tap(consent)
+            await chat.say(name)
+            for kind in MIX:
+                tapped = None if kind == "menu" else button_data(kind, session, 0, demo.meeting_id)
                 statements.clear()
                 started = time.process_time()
-                await (chat.say(value) if action == "say" else chat.tap_id(value))
+                await (chat.say("menu") if tapped is None else chat.tap_id(tapped))
                 cpu = time.process_time() - started
                 if not chat.replies or "gangguan" in chat.text:
                     raise RuntimeError(f"{kind}: unexpected reply {chat.text!r}")

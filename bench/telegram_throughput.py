@@ -45,12 +45,12 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bench.common import describe_machine, fresh_database
+from bench.mix import JOIN, MIX, button_data, quiz_sessions
 from bot.content_loader import load_curriculum
 from bot.core.content import Curriculum
 from bot.demo import seed_demo
 from tests.fakes.telegram_api import FakeBotAPI, FakeUser
 
-MIX = ("menu", "card", "quiz_start", "quiz_answer", "rsvp")
 # kind -> (messages in the P2K2 reply, a fragment of its text)
 P2K2_REPLIES = {
     "menu": (1, "Menu utama"),
@@ -90,7 +90,7 @@ class Script:
         # Users start at different points of the mix, so that every moment sees all kinds of update; not
         # at the quiz answer, which needs the quiz started first.
         self._turn = {chat: (0, 1, 2, 4)[n % 4] for n, chat in enumerate(chats)}
-        self._sessions = [s for s in curriculum.sessions if s.quiz and len(s.cards) > 1]
+        self._sessions = quiz_sessions(curriculum)
         self._meeting_id = meeting_id
         self.echo = echo
         card = self._sessions[0].cards[0]
@@ -113,16 +113,7 @@ class Script:
         if kind == "menu":
             update = self._api.text_update(chat, "menu")
         else:
-            if kind == "card":
-                card = session.cards[1 + round_ % (len(session.cards) - 1)]
-                data = f"learn:c:{card.id}"
-            elif kind == "quiz_start":
-                data = f"quiz:start:{session.number}"
-            elif kind == "quiz_answer":
-                question = session.quiz[0]  # quiz:start asks the questions in order
-                data = f"quiz:a:{question.id}:{question.correct_index}"
-            else:
-                data = f"rsvp:{self._meeting_id}:yes"
+            data = button_data(kind, session, round_, self._meeting_id)
             update = self._api.callback_update(chat, data, self._message(chat, data))
         if self.echo:
             echoed = update["message"]["text"] if "message" in update else update["callback_query"]["data"]
@@ -361,9 +352,10 @@ async def join(api: FakeBotAPI, chats: list[int]) -> None:
     async def one(chat: int) -> None:
         async with gate:
             user = FakeUser(api, chat)
-            await user.say("/start SIRNA1")
-            await user.tap("Saya setuju")
-            await user.say("Ibu Siti")
+            start, consent, name = JOIN
+            await user.say(start)
+            await user.tap(consent)
+            await user.say(name)
             assert "anggota kelompok" in user.text, f"chat {chat} did not join: {user.text}"
 
     await asyncio.gather(*(one(chat) for chat in chats))

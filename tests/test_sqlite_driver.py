@@ -8,27 +8,23 @@ import sqlite3
 import time
 from pathlib import Path
 
-from bot.app import App, build_app
-from bot.settings import Settings
-from tests.transcript import Chat, FakeClock
+import pytest
+
+from bot.app import App
+from tests.transcript import Chat
 
 APOLOGY = "Maaf, ada gangguan di sistem kami"
 
 
-async def _app(path: Path, clock: FakeClock) -> App:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]  # not the developer's .env
-        DATABASE_URL=f"sqlite+aiosqlite:///{path}",
-        DEFAULT_LOCALE="id",
-        DEFAULT_TIMEZONE="Asia/Jakarta",
-    )
-    return await build_app(settings, clock)
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite in both passes: the conftest's `app` is built on this file."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'p2k2.db'}"
 
 
-async def test_a_write_lock_held_elsewhere_does_not_freeze_the_bot(tmp_path: Path, clock: FakeClock) -> None:
-    path = tmp_path / "p2k2.db"
-    app = await _app(path, clock)
-    other = sqlite3.connect(path, isolation_level=None)  # as an operator command in another process would
+async def test_a_write_lock_held_elsewhere_does_not_freeze_the_bot(tmp_path: Path, app: App) -> None:
+    # As an operator command in another process would.
+    other = sqlite3.connect(tmp_path / "p2k2.db", isolation_level=None)
     try:
         chat = Chat(app.service, "kpm-1")
         other.execute("BEGIN IMMEDIATE")
@@ -48,24 +44,19 @@ async def test_a_write_lock_held_elsewhere_does_not_freeze_the_bot(tmp_path: Pat
         assert again and APOLOGY not in chat.text
     finally:
         other.close()
-        await app.close()
 
 
-async def test_a_failed_statement_leaves_the_database_usable(tmp_path: Path, clock: FakeClock) -> None:
+async def test_a_failed_statement_leaves_the_database_usable(tmp_path: Path, app: App) -> None:
     """A statement that fails inside a transaction rolls the whole message back; the next one works."""
     path = tmp_path / "p2k2.db"
-    app = await _app(path, clock)
-    try:
-        chat = Chat(app.service, "kpm-1")
-        await chat.say("halo")
-        with sqlite3.connect(path) as other:  # the dialog table vanishes under the bot's feet
-            other.execute("ALTER TABLE dialog_states RENAME TO dialog_states_gone")
-        await chat.say("menu")
-        assert APOLOGY in chat.text
-        with sqlite3.connect(path) as other:
-            other.execute("ALTER TABLE dialog_states_gone RENAME TO dialog_states")
-        await chat.say("menu")
-        chat.expect_reply()
-        assert APOLOGY not in chat.text
-    finally:
-        await app.close()
+    chat = Chat(app.service, "kpm-1")
+    await chat.say("halo")
+    with sqlite3.connect(path) as other:  # the dialog table vanishes under the bot's feet
+        other.execute("ALTER TABLE dialog_states RENAME TO dialog_states_gone")
+    await chat.say("menu")
+    assert APOLOGY in chat.text
+    with sqlite3.connect(path) as other:
+        other.execute("ALTER TABLE dialog_states_gone RENAME TO dialog_states")
+    await chat.say("menu")
+    chat.expect_reply()
+    assert APOLOGY not in chat.text
