@@ -99,7 +99,7 @@ class ConversationService:
                         links=self._links,
                     )
                     ctx = Context(view, state, now, self.translator(view.locale), ports)
-                    handler, routed = self._router.resolve(state, inbound)
+                    handler, routed = self._router.resolve(state, inbound, view.role)
                     result = await handler(ctx, routed)
                     await dialog_store.save_state(
                         session, view.id, remember_buttons(result), sender.stored_state, now

@@ -5,7 +5,9 @@ import pytest
 from bot.core.context import Context, Result
 from bot.core.dialog import DialogState
 from bot.core.messages import Button, Inbound
-from bot.core.router import Router, command_args, match_button, normalize
+from bot.core.choices import exact_choice, normalize
+from bot.core.router import Router, command_args
+from bot.core.users import Role
 
 AT = datetime(2026, 12, 3, tzinfo=UTC)
 BUTTONS = (Button("learn", "Belajar"), Button("meeting", "Pertemuan"), Button("my", "Progres saya 📈"))
@@ -15,6 +17,7 @@ def test_normalize_ignores_case_spacing_emoji_and_end_punctuation() -> None:
     assert normalize("  Progres   SAYA 📈 ! ") == "progres saya"
     assert normalize("/start ABC") == "/start abc"
     assert normalize("🙏🙏") == ""
+    assert normalize("LANJÚT") == "lanjut"
 
 
 @pytest.mark.parametrize(
@@ -30,8 +33,8 @@ def test_normalize_ignores_case_spacing_emoji_and_end_punctuation() -> None:
         ("", None),
     ],
 )
-def test_typed_number_or_word_matches_a_shown_button(typed: str, expected: str | None) -> None:
-    chosen = match_button(BUTTONS, typed)
+def test_typed_number_or_whole_label_matches_a_shown_button(typed: str, expected: str | None) -> None:
+    chosen = exact_choice(BUTTONS, typed)
     assert (chosen.id if chosen else None) == expected
 
 
@@ -110,3 +113,61 @@ def test_button_ids_longer_than_64_bytes_are_refused() -> None:
     with pytest.raises(ValueError):
         Button("x" * 65, "too long")
     Button("é" * 32, "ok")  # 64 bytes
+
+
+def _named(seen: list[str], name: str):  # type: ignore[no-untyped-def]
+    async def handle(ctx: Context, msg: Inbound) -> Result:
+        seen.append(f"{name}:{msg.button_id or msg.text}")
+        return Result((), DialogState())
+
+    return handle
+
+
+async def _route(router: Router, state: DialogState, typed: str, role: Role = Role.KPM) -> None:
+    handler, inbound = router.resolve(state, Inbound.typed("t", "1", typed, AT), role)
+    await handler(None, inbound)  # type: ignore[arg-type]
+
+
+async def test_buttons_on_screen_win_over_global_commands() -> None:
+    seen: list[str] = []
+    router = _router(seen)
+    router.command("setuju", "pertemuan")(_named(seen, "command"))
+    router.button("consent")(_named(seen, "consent"))
+    consent = DialogState(
+        flow="consent", buttons=(Button("consent:yes", "Saya setuju"), Button("consent:no", "Tidak setuju"))
+    )
+    await _route(router, consent, "setuju")
+    await _route(router, consent, "iya")
+    await _route(router, DialogState(buttons=BUTTONS), "Pertemuan")
+    await _route(router, DialogState(), "setuju")
+    assert seen == ["consent:consent:yes", "consent:consent:yes", "fallback:meeting", "command:setuju"]
+
+
+async def test_a_pendamping_word_means_the_pendamping_feature() -> None:
+    seen: list[str] = []
+    router = _router(seen)
+    router.command("pertemuan")(_named(seen, "kpm"))
+    router.command("pertemuan", role=Role.PENDAMPING)(_named(seen, "pendamping"))
+    await _route(router, DialogState(), "pertemuan", Role.PENDAMPING)
+    await _route(router, DialogState(), "Pertemuan", Role.KPM)
+    assert seen == ["pendamping:pertemuan", "kpm:Pertemuan"]
+
+
+async def test_screens_come_before_flows_and_buttons() -> None:
+    seen: list[str] = []
+    router = _router(seen)
+    router.screen(lambda inbound: "darurat" in inbound.text)(_named(seen, "urgent"))
+    await _route(router, DialogState(flow="naming", buttons=BUTTONS), "tolong darurat")
+    await _route(router, DialogState(flow="naming", buttons=BUTTONS), "Ibu Siti")
+    assert seen == ["urgent:tolong darurat", "naming:Ibu Siti"]
+
+
+async def test_escape_words_are_never_read_loosely_as_a_button() -> None:
+    seen: list[str] = []
+    router = _router(seen)
+    router.command("batal")(_named(seen, "cancel"))
+    state = DialogState(flow="naming", buttons=(Button("pmeet:cancel:3", "Batalkan pertemuan"),))
+    await _route(router, state, "batal")
+    await _route(router, state, "batalkan")
+    assert seen == ["cancel:batal", "fallback:pmeet:cancel:3"]
+

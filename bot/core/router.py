@@ -1,26 +1,30 @@
-"""Routes an inbound message to one handler: commands first (so MENU always works), then buttons
-(tapped, or typed as their number or word), then the flow waiting for free text, then the fallback."""
+"""Routes an inbound message to one handler. For typed text, in this order:
+1. screens: words that must be answered before anything else (urgent words);
+2. the buttons on screen, by their number or whole label, then by a looser reading (yes/no words, first
+   word, one typo; see `bot.core.choices`): what the user sees wins over global words, so "setuju" at
+   the consent question is the consent button. A reading that fits two buttons asks which one was meant.
+   MENU, BATAL and BANTUAN are never read loosely;
+3. commands, the user's role's own first (a pendamping's "pertemuan" opens their meetings);
+4. the flow waiting for free text, then the fallback."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import TypeVar
 
+from bot.core.choices import exact_choice, loose_choice, normalize
 from bot.core.context import Context, Result
 from bot.core.dialog import DialogState
-from bot.core.messages import Button, Inbound, InboundKind
+from bot.core.messages import Button, Inbound, InboundKind, Outbound
+from bot.core.users import Role
 
 Handler = Callable[[Context, Inbound], Awaitable[Result]]
+Check = Callable[[Inbound], bool]
+K = TypeVar("K")
 
-_SPACES = re.compile(r"\s+")
-
-
-def normalize(text: str) -> str:
-    """Case-, space- and emoji-insensitive form of typed text: " Progres  Saya 📈 " -> "progres saya"."""
-    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LNZP" or ch in "/-")
-    return _SPACES.sub(" ", kept).strip(" .,!?:;").casefold()
+# Typed on their own, these always do what they say, whatever a loose reading of the buttons might find.
+_ESCAPES = frozenset({"menu", "batal", "bantuan", "help"})
 
 
 def command_args(inbound: Inbound) -> str:
@@ -29,27 +33,39 @@ def command_args(inbound: Inbound) -> str:
     return parts[1].strip() if len(parts) == 2 else ""
 
 
-def match_button(buttons: tuple[Button, ...], text: str) -> Button | None:
-    """A typed "2" or "Kuis" means the second button or the button labelled Kuis."""
-    wanted = normalize(text)
-    if not wanted:
-        return None
-    if wanted.isdigit() and 1 <= int(wanted) <= len(buttons):
-        return buttons[int(wanted) - 1]
-    return next((b for b in buttons if normalize(b.label) == wanted), None)
+def ask_which(candidates: tuple[Button, ...]) -> Handler:
+    """The answer to a typed word that fits several buttons: the user picks one of them."""
+
+    async def which(ctx: Context, _msg: Inbound) -> Result:
+        text = ctx._("Which one do you mean? Tap one, or type its number:")
+        return ctx.reply(Outbound(text, candidates))
+
+    return which
 
 
 class Router:
     def __init__(self) -> None:
-        self._commands: dict[str, Handler] = {}
+        self._screens: list[tuple[Check, Handler]] = []
+        self._commands: dict[tuple[str, Role | None], Handler] = {}
         self._buttons: dict[str, Handler] = {}
         self._flows: dict[str, Handler] = {}
         self._fallback: Handler | None = None
 
-    def command(self, *words: str) -> Callable[[Handler], Handler]:
+    def screen(self, check: Check) -> Callable[[Handler], Handler]:
+        """A handler for typed text that `check` picks out, before buttons, commands and flows."""
+
+        def register(handler: Handler) -> Handler:
+            self._screens.append((check, handler))
+            return handler
+
+        return register
+
+    def command(self, *words: str, role: Role | None = None) -> Callable[[Handler], Handler]:
+        """`role`: the words mean this handler only for users of that role (and win over the others)."""
+
         def register(handler: Handler) -> Handler:
             for word in words:
-                self._add(self._commands, normalize(word), handler)
+                self._add(self._commands, (normalize(word), role), handler)
             return handler
 
         return register
@@ -75,39 +91,56 @@ class Router:
         return handler
 
     def include(self, other: Router) -> None:
-        for table, theirs in (
-            (self._commands, other._commands),
-            (self._buttons, other._buttons),
-            (self._flows, other._flows),
-        ):
-            for key, handler in theirs.items():
-                self._add(table, key, handler)
+        self._screens.extend(other._screens)
+        for key, handler in other._commands.items():
+            self._add(self._commands, key, handler)
+        for table, theirs in ((self._buttons, other._buttons), (self._flows, other._flows)):
+            for name, handler in theirs.items():
+                self._add(table, name, handler)
         if other._fallback is not None:
             self._fallback = other._fallback
 
-    def resolve(self, state: DialogState, inbound: Inbound) -> tuple[Handler, Inbound]:
+    def resolve(self, state: DialogState, inbound: Inbound, role: Role = Role.KPM) -> tuple[Handler, Inbound]:
         if self._fallback is None:
             raise RuntimeError("router has no fallback handler")
         if inbound.kind is InboundKind.BUTTON:
             return self._buttons.get(inbound.button_id.split(":", 1)[0], self._fallback), inbound
-        if inbound.kind is InboundKind.UNSUPPORTED:
+        if inbound.kind is not InboundKind.TEXT:
             return self._fallback, inbound
-        text = normalize(inbound.text)
-        if text in self._commands:
-            return self._commands[text], inbound
-        first = text.split(" ", 1)[0]
-        if first.startswith("/") and first in self._commands:
-            return self._commands[first], inbound
-        chosen = match_button(state.buttons, inbound.text)
+        screened = next((handler for check, handler in self._screens if check(inbound)), None)
+        if screened is not None:
+            return screened, inbound
+        chosen = exact_choice(state.buttons, inbound.text)
         if chosen is not None:
-            tapped = replace(inbound, kind=InboundKind.BUTTON, button_id=chosen.id)
-            return self.resolve(state, tapped)
+            return self.resolve(state, self._tap(inbound, chosen), role)
+        text = normalize(inbound.text)
+        if text not in _ESCAPES:
+            loose = loose_choice(state.buttons, inbound.text)
+            if loose.ambiguous:
+                return ask_which(loose.candidates), inbound
+            if loose.button is not None:
+                return self.resolve(state, self._tap(inbound, loose.button), role)
+        command = self._command(text, role)
+        if command is not None:
+            return command, inbound
         if state.flow in self._flows:
             return self._flows[state.flow], inbound
         return self._fallback, inbound
 
+    def _command(self, text: str, role: Role) -> Handler | None:
+        first = text.split(" ", 1)[0]
+        for word in (text, first) if first.startswith("/") else (text,):
+            handler = self._commands.get((word, role)) or self._commands.get((word, None))
+            if handler is not None:
+                return handler
+        return None
+
     @staticmethod
-    def _add(table: dict[str, Handler], key: str, handler: Handler) -> None:
+    def _tap(inbound: Inbound, button: Button) -> Inbound:
+        return replace(inbound, kind=InboundKind.BUTTON, button_id=button.id)
+
+    @staticmethod
+    def _add(table: dict[K, Handler], key: K, handler: Handler) -> None:
         if key in table and table[key] is not handler:
             raise ValueError(f"two handlers registered for {key!r}")
         table[key] = handler
