@@ -21,6 +21,7 @@ from handlers import (
     results,
     rsvp_view,
     settings,
+    welcome,
 )
 
 
@@ -29,6 +30,7 @@ def build_router() -> Router:
     for feature in (
         menu,
         onboarding,
+        welcome,
         claim,
         lessons,
         quiz,

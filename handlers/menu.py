@@ -59,11 +59,22 @@ async def cancel(ctx: Context, _msg: Inbound) -> Result:
 @router.command("bantuan", "help", "/help", "/bantuan", "tolong")
 @router.button("help")
 async def help_(ctx: Context, _msg: Inbound) -> Result:
-    text = ctx._(
-        "How to use this chat:\n"
-        "- Tap a button, or type its number or its word.\n"
-        "- Type MENU at any time to go back to the main menu.\n"
-        "- Type BANTUAN to see this help again.\n"
-        "If you are stuck, ask your pendamping at the next meeting."
-    )
+    if ctx.user.role is Role.PENDAMPING:
+        text = ctx._(
+            "How to use this chat as a pendamping:\n"
+            "- Tap a button, or type its number or its word.\n"
+            "- PERTEMUAN: schedule, change or cancel meetings and see the answers.\n"
+            "- KEHADIRAN: record who came to a meeting.\n"
+            "- PENGUMUMAN: send an announcement to your groups.\n"
+            "- EKSPOR: download your groups' data.\n"
+            "- Type MENU at any time to go back to your menu."
+        )
+    else:
+        text = ctx._(
+            "How to use this chat:\n"
+            "- Tap a button, or type its number or its word.\n"
+            "- Type MENU at any time to go back to the main menu.\n"
+            "- Type BANTUAN to see this help again.\n"
+            "If you are stuck, ask your pendamping at the next meeting."
+        )
     return ctx.reply(Outbound(text, (back_to_menu(ctx),)), state=ctx.state.idle())

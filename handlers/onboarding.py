@@ -6,12 +6,13 @@ Nothing beyond the channel id is stored before the user agrees (UU PDP): handler
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from bot.core.context import Context, Result
 from bot.core.events import ConsentGiven, Event, KelompokJoined, NameSet
 from bot.core.messages import Button, Inbound, Outbound
 from bot.core.ports import KelompokView
-from bot.core.router import Router, command_args
+from bot.core.router import Router
 from handlers.claim import CLAIM_CODE, claim_by_code
 from handlers.menu import back_to_menu, main_menu
 
@@ -21,10 +22,20 @@ CONSENT_VERSION = "2026-11-1"
 JOIN_CODE = re.compile(r"^[A-Za-z0-9]{6}$")
 _NAME = re.compile(r"^[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?$")
 _MANY_DIGITS = re.compile(r"\d{6,}")
+_LOOSE_CODE = re.compile(
+    r"^(?P<prefix>(?:kode|code)(?:\s+(?:kelompok|gabung|grup|group))?\s*:?\s*)?"
+    r"(?P<code>[A-Za-z0-9](?:[\s.-]?[A-Za-z0-9]){5})$",
+    re.IGNORECASE,
+)
 
 
 def ask_consent(ctx: Context, then: str = "", join: int | None = None) -> Result:
-    """`then` is a button id offered once the user has agreed; `join` a kelompok to join right away."""
+    """`then` is a button id offered once the user has agreed; `join` a kelompok to join right away.
+    A join or a `then` already waiting for the answer is kept: asking again never loses it."""
+    if ctx.state.flow in ("consent", "name"):
+        pending = ctx.state.data.get("join")
+        join = join if join is not None else pending if isinstance(pending, int) else None
+        then = then or str(ctx.state.data.get("then", ""))
     text = ctx._(
         "Before we start, please read this.\n\n"
         "What we keep: the name you want to be called, your chat account, your group, "
@@ -45,6 +56,10 @@ async def register(ctx: Context, _msg: Inbound) -> Result:
     if ctx.user.consented:
         return ctx.reply(main_menu(ctx, ctx._("You have already agreed. Thank you.")), state=ctx.state.idle())
     return ask_consent(ctx)
+
+
+def _has_emoji(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("So", "Sk", "Cs") or 0x1F000 <= ord(ch) for ch in text)
 
 
 @router.button("consent")
@@ -80,17 +95,26 @@ async def name_given(ctx: Context, msg: Inbound) -> Result:
     if _MANY_DIGITS.search(name):
         text = ctx._("Please do not send ID or phone numbers. Type only your name, for example: Ibu Siti")
         return ctx.reply(Outbound(text))
-    if not 2 <= len(name) <= 40 or not _NAME.match(name):
+    if _has_emoji(name):
+        text = ctx._("Please type your name without emoji, for example: Ibu Siti")
+        return ctx.reply(Outbound(text))
+    if not 2 <= len(name) <= 40:
         text = ctx._("Please type a name of 2 to 40 letters, for example: Ibu Siti")
+        return ctx.reply(Outbound(text))
+    if not _NAME.match(name):
+        text = ctx._("Please type only letters, spaces and dots in your name, for example: Ibu Siti")
         return ctx.reply(Outbound(text))
     events: list[Event] = [NameSet(name)]
     lines = [ctx._("Nice to meet you, {name}.").format(name=name)]
     join = ctx.state.data.get("join")
-    if isinstance(join, int):
-        group = await ctx.ports.kelompok.get(join)
-        if group is not None:
-            events.append(KelompokJoined(group.id))
-            lines.append(joined_text(ctx, group))
+    group = await ctx.ports.kelompok.get(join) if isinstance(join, int) else None
+    if group is not None:
+        events.append(KelompokJoined(group.id))
+        lines.append(joined_text(ctx, group))
+    elif ctx.user.kelompok_id is None:
+        lines.append(
+            ctx._("You are not in a group yet. Ask your pendamping for your group's code and type it here.")
+        )
     then = str(ctx.state.data.get("then", ""))
     if then:
         buttons = (Button(then, ctx._("Continue")), back_to_menu(ctx))
@@ -146,26 +170,19 @@ async def join_answer(ctx: Context, msg: Inbound) -> Result:
     return ctx.reply(main_menu(ctx, text), state=ctx.state.idle())
 
 
-@router.command("/start")
-async def start(ctx: Context, msg: Inbound) -> Result:
-    payload = command_args(msg)
-    if CLAIM_CODE.match(payload):
-        return await claim_by_code(ctx, payload)
-    if payload:
-        return await join_by_code(ctx, payload)
-    greeting = ctx._(
-        "Hello! I am the P2K2 assistant. I help you learn the P2K2 lessons, "
-        "remember group meetings and hear news from your pendamping."
-    )
-    if not ctx.user.consented and ctx.user.kelompok_id is None:
-        greeting += "\n\n" + ctx._("If your pendamping gave you a group code, type it here to join.")
-    return ctx.reply(main_menu(ctx, greeting), state=ctx.state.idle())
-
-
 async def typed_code(ctx: Context, text: str) -> Result | None:
     """Six letters or digits typed on their own may be a join code, eight a pendamping claim code. A known
     code is used; an unknown one is answered as a code only when it looks like one (has a digit or is in
-    capitals), so that an ordinary word still gets the usual "not understood" answer."""
+    capitals), so that an ordinary word still gets the usual "not understood" answer. A join code typed
+    loosely ("SIRNA 1", "kode SIRNA1") is used when it is known, or when the word "kode" came first."""
+    loose = _LOOSE_CODE.match(text.strip())
+    if loose is not None and not JOIN_CODE.match(text.strip()):
+        code = re.sub(r"[\s.:-]", "", loose["code"])
+        if JOIN_CODE.match(code) and (
+            loose["prefix"] or await ctx.ports.kelompok.by_join_code(code, ctx.now) is not None
+        ):
+            return await join_by_code(ctx, code)
+        return None
     candidate = text.strip()
     if CLAIM_CODE.match(candidate):
         claim = await ctx.ports.pendamping.claim(candidate, ctx.now)

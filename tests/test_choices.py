@@ -9,9 +9,17 @@ from bot.core.messages import Button
 
 CONSENT = (Button("consent:yes", "Saya setuju"), Button("consent:no", "Tidak setuju"))
 STOP = (Button("stop:yes", "Ya, hentikan"), Button("stop:no", "Batal"))
-RSVP = (Button("rsvp:4:yes", "Hadir"), Button("rsvp:4:no", "Tidak bisa hadir"), Button("rsvp:4:maybe", "Belum tahu"))
+RSVP = (
+    Button("rsvp:4:yes", "Hadir"),
+    Button("rsvp:4:no", "Tidak bisa hadir"),
+    Button("rsvp:4:maybe", "Belum tahu"),
+)
 CARD = (Button("learn:c:s01k2", "Lanjut"), Button("menu", "Menu"))
-RESULT = (Button("quiz:retry:1", "Ulangi yang salah"), Button("learn:s:2", "Sesi berikutnya"), Button("menu", "Menu"))
+RESULT = (
+    Button("quiz:retry:1", "Ulangi yang salah"),
+    Button("learn:s:2", "Sesi berikutnya"),
+    Button("menu", "Menu"),
+)
 EXPORT = (Button("export:xlsx", "Excel (XLSX)"), Button("export:csv", "CSV"))
 SESSIONS = (Button("quiz:start:1", "Sesi 1"), Button("quiz:start:2", "Sesi 2"), Button("menu", "Menu"))
 

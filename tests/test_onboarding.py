@@ -123,4 +123,5 @@ async def test_joining_another_group_asks_first(chat: Chat, app: App, demo: Demo
 
 async def test_an_ordinary_six_letter_word_is_not_taken_for_a_code(chat: Chat, demo: DemoData) -> None:
     await chat.say("makasi")
-    chat.expect_reply(contains="Maaf, saya belum mengerti")
+    chat.expect_reply(contains="Sama-sama")
+    assert "Kode" not in chat.text

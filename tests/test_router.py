@@ -170,4 +170,3 @@ async def test_escape_words_are_never_read_loosely_as_a_button() -> None:
     await _route(router, state, "batal")
     await _route(router, state, "batalkan")
     assert seen == ["cancel:batal", "fallback:pmeet:cancel:3"]
-

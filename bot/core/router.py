@@ -128,8 +128,9 @@ class Router:
         return self._fallback, inbound
 
     def _command(self, text: str, role: Role) -> Handler | None:
-        first = text.split(" ", 1)[0]
-        for word in (text, first) if first.startswith("/") else (text,):
+        first, _, rest = text.partition(" ")
+        # "/start CODE" and "kuis 3": a command word with its argument after it.
+        for word in (text, first) if first.startswith("/") or rest.isdigit() else (text,):
             handler = self._commands.get((word, role)) or self._commands.get((word, None))
             if handler is not None:
                 return handler
