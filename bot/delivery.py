@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from bot.catalogs import GettextTranslator
 from bot.core.content import Curriculum
 from bot.core.delivery import ChannelSender, Envelope, Failed, Outcome, RetryLater, Sent, Undeliverable
+from bot.core.messages import Button
 from bot.core.ports import MeetingView
-from bot.db import outbox
+from bot.db import dialog_store, outbox
 from bot.db.broadcast_progress import report_progress
 from bot.db.channel_events import SqlChannelEvents
 from bot.db.engine import Database
@@ -88,11 +89,15 @@ class DeliveryWorker:
             OUTBOX_DEPTH.set(await outbox.depth(session))
         if not claimed:
             return 0
+        shown: dict[int, tuple[Button, ...]] = {}
         results = await asyncio.gather(
-            *(self._deliver(c, meetings.get(c.meeting_id or 0), now) for c in claimed)
+            *(self._deliver(c, meetings.get(c.meeting_id or 0), now, shown) for c in claimed)
         )
         async with self._db.transaction() as session:
             await outbox.finish(session, results, self._clock())
+            sent = {r.id for r in results if r.status == outbox.SENT}
+            pushed = {c.user_id: shown[c.id] for c in claimed if c.id in sent and c.id in shown and c.user_id}
+            await dialog_store.show_pushed(session, pushed, self._clock())
             await report_progress(session, {c.broadcast_id for c in claimed if c.broadcast_id}, self._clock())
         for row, result in zip(claimed, results, strict=True):
             if result.status == outbox.UNREACHABLE and result.error != "window closed":
@@ -102,8 +107,14 @@ class DeliveryWorker:
         return len(claimed)
 
     async def _deliver(
-        self, row: outbox.Claimed, meeting: MeetingView | None, now: datetime
+        self,
+        row: outbox.Claimed,
+        meeting: MeetingView | None,
+        now: datetime,
+        shown: dict[int, tuple[Button, ...]],
     ) -> outbox.Finished:
+        """Sends one row. The buttons of a sent notice go into `shown`: the recipient's typed "1" or
+        "hadir" then answers that notice, not the screen they had before it."""
         if row.stopped and row.kind != "meeting_change":
             return outbox.Finished(row.id, outbox.CANCELLED, error="recipient stopped messages")
         if not row.reachable:
@@ -129,6 +140,8 @@ class DeliveryWorker:
             template=notice.template,
             last_inbound_at=row.last_inbound_at,
         )
+        if notice.message.buttons:
+            shown[row.id] = notice.message.buttons
         try:
             outcome: Outcome = await sender.send(envelope)
         except Exception as exc:  # a sender bug must not stop the batch

@@ -5,6 +5,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from bot.app import App
@@ -361,3 +362,35 @@ async def test_a_large_broadcast_reports_progress_to_the_pendamping(
     assert [r.message.text for r in reports] == [
         "Pengumuman Anda untuk Sirnajaya 1 sudah selesai dikirim: terkirim 39, gagal 1, tidak terjangkau 0 (dari 40)."
     ]
+
+
+@pytest.mark.parametrize("typed", ["hadir", "1", "iya"])
+async def test_typed_answers_after_a_pushed_notice_answer_that_notice(
+    app: App, demo: DemoData, chat: Chat, typed: str
+) -> None:
+    await joined(chat)
+    await chat.say("belajar")
+    await chat.say("1")
+    await chat.say("1")  # a lesson card with "[1] Lanjut" on screen
+    chat.expect_reply(contains="kartu 1 dari")
+    meeting_id = await _schedule(app, demo)
+    async with app.db.transaction() as session:
+        pendamping = (await session.scalars(select(Pendamping))).one()
+        await effects.reschedule_meeting(
+            session,
+            pendamping.user_id or 0,
+            pendamping.id,
+            meeting_id,
+            (MEETING + timedelta(days=7)).astimezone(UTC),
+            "Posyandu",
+            POLICY,
+            app.clock(),
+        )
+    sender = RecordingSender()
+    await _worker(app, sender).run_once()
+    assert "pindah waktu" in sender.sent[-1].message.text
+    await chat.say(typed)
+    chat.expect_reply(contains="Terima kasih")
+    async with app.db.transaction() as session:
+        rsvp = (await session.scalars(select(Rsvp).where(Rsvp.meeting_id == meeting_id))).one()
+    assert rsvp.answer == "yes"
