@@ -7,6 +7,7 @@ from bot.core.context import Context, Result
 from bot.core.events import MessagesResumed, MessagesStopped, PersonalDataDeleted
 from bot.core.messages import Button, Inbound, Outbound
 from bot.core.router import Router
+from bot.core.users import Role
 from handlers.menu import back_to_menu, main_menu
 
 router = Router()
@@ -15,6 +16,9 @@ router = Router()
 @router.command("berhenti", "stop", "/stop", "/berhenti")
 @router.button("stop")
 async def stop(ctx: Context, msg: Inbound) -> Result:
+    if not ctx.user.consented and ctx.user.kelompok_id is None and ctx.user.role is Role.KPM:
+        text = ctx._("You are not registered, so we send you no reminders or announcements.")
+        return ctx.reply(main_menu(ctx, text), state=ctx.state.idle())
     if msg.button_id == "stop:yes" and ctx.state.flow == "stop":
         text = ctx._(
             "Done. You will no longer get reminders, lesson invitations or announcements. "
@@ -46,6 +50,12 @@ async def resume(ctx: Context, _msg: Inbound) -> Result:
 @router.command("hapus data", "/hapus", "hapus", "delete my data")
 @router.button("delete")
 async def delete(ctx: Context, msg: Inbound) -> Result:
+    if not ctx.user.consented and ctx.user.kelompok_id is None and ctx.user.role is Role.KPM:
+        text = ctx._(
+            "We have stored nothing about you except this chat's number, which we need to answer you. "
+            "There is nothing to delete."
+        )
+        return ctx.reply(main_menu(ctx, text), state=ctx.state.idle())
     if msg.button_id == "delete:yes" and ctx.state.flow == "delete":
         text = ctx._(
             "Your data has been deleted: your name, your chat account, your group membership, "

@@ -55,7 +55,9 @@ async def test_start_payload_claims_the_role_after_confirming(app: App) -> None:
     new = await new_pendamping(app)
     chat = Chat(app.service, "rina", channel="telegram")
     await chat.say(f"/start {new.claim_code}")
-    chat.expect_reply(contains="Anda akan menjadi pendamping Bu Rina. Lanjutkan?", buttons=["Ya", "Batal"])
+    chat.expect_reply(
+        contains="didaftarkan sebagai pendamping atas nama Bu Rina. Lanjutkan?", buttons=["Ya", "Batal"]
+    )
     assert await owner(app, new.id) == (None, None)
     await chat.tap("Ya")
     chat.expect_reply(contains="Selamat datang, Bu Rina", buttons=PENDAMPING_MENU)
@@ -70,7 +72,7 @@ async def test_bare_code_typed_claims_too_without_the_kpm_consent(app: App) -> N
     new = await new_pendamping(app)
     chat = Chat(app.service, "rina")
     await chat.say(new.claim_code.lower())
-    chat.expect_reply(contains="Anda akan menjadi pendamping Bu Rina", buttons=["Ya", "Batal"])
+    chat.expect_reply(contains="sebagai pendamping atas nama Bu Rina", buttons=["Ya", "Batal"])
     await chat.say("1")  # typed number = Ya
     chat.expect_reply(contains="Selamat datang", buttons=PENDAMPING_MENU)
     assert await role_of(app, "rina") == "pendamping"
@@ -140,7 +142,7 @@ async def test_unknown_code_is_refused_and_audited(app: App) -> None:
 async def test_an_ordinary_eight_letter_word_is_not_taken_for_a_code(app: App) -> None:
     chat = Chat(app.service, "kpm")
     await chat.say("terimaka")
-    chat.expect_reply(contains="Maaf, saya belum mengerti")
+    chat.expect_reply(contains="asisten P2K2")  # the welcome for someone new, not a code answer
     assert await audits(app) == []
 
 

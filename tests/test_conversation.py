@@ -9,8 +9,10 @@ from bot.core.context import Context, Result
 from bot.core.messages import Inbound, Outbound
 from bot.core.router import Router
 from bot.db.models import DialogStateRow, Identity, InboundKey, User
+from bot.demo import DemoData
 from bot.service import ConversationService
 from bot.settings import Settings
+from tests.conftest import joined
 from tests.transcript import Chat, FakeClock
 
 MENU = ["Belajar", "Kuis", "Pertemuan", "Progres saya", "Bantuan", "Pengaturan"]
@@ -31,10 +33,12 @@ async def test_menu_by_word_number_and_button(chat: Chat) -> None:
     chat.expect_reply(contains="Ketik MENU kapan saja")
 
 
-async def test_anything_unrecognised_gets_a_friendly_hint(chat: Chat) -> None:
+async def test_anything_unrecognised_gets_a_friendly_hint(chat: Chat, demo: DemoData) -> None:
+    await joined(chat)
+    await chat.say("bantuan")
     for text in ["asdfgh", "🙏🙏🙏", "x" * 5000, "'; DROP TABLE users; --"]:
         await chat.say(text)
-        chat.expect_reply(contains="Maaf, saya belum mengerti", buttons=["Menu", "Bantuan"])
+        chat.expect_reply(contains="Maaf, saya belum mengerti", buttons=["Menu"])
     await chat.send_unsupported()
     chat.expect_reply(contains="Saya hanya bisa membaca tulisan")
 

@@ -100,5 +100,5 @@ async def test_delete_data_removes_everything_personal(chat: Chat, app: App, dem
     assert attendance.user_id is None and attendance.present
 
     await chat.say("halo")  # writing again starts fresh, as a stranger
-    chat.expect_reply(contains="Maaf, saya belum mengerti")
+    chat.expect_reply(contains=["asisten P2K2", "kode kelompok"])
     assert (await _user(app)).display_name is None

@@ -167,3 +167,14 @@ async def test_a_pendamping_gets_their_own_words_greeting_and_help(app: App, dem
     assert "tanyakan kepada pendamping" not in chat.text
     await chat.say("apa kabar")
     chat.expect_reply(contains="menu pendamping")
+
+
+async def test_stop_and_delete_before_registering_say_there_is_nothing_to_stop(
+    chat: Chat, demo: DemoData
+) -> None:
+    await chat.say("stop")
+    chat.expect_reply(contains="belum terdaftar")
+    assert "Ya, hentikan" not in chat.labels
+    await chat.say("hapus data")
+    chat.expect_reply(contains="Tidak ada yang perlu dihapus")
+    assert "Ya, hapus" not in chat.labels
