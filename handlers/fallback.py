@@ -4,6 +4,7 @@ for someone new, and otherwise a friendly "not understood" written for the user'
 from __future__ import annotations
 
 from bot.core.context import Context, Result
+from bot.core.dialog import DialogState
 from bot.core.messages import Button, Inbound, InboundKind, Outbound
 from bot.core.router import Router
 from bot.core.users import Role
@@ -23,7 +24,7 @@ async def not_understood(ctx: Context, msg: Inbound) -> Result:
             return welcome(ctx) if is_new(ctx) else await welcome_back(ctx)
         if is_thanks(msg.text):
             return thanks(ctx)
-    if is_new(ctx) and msg.kind is not InboundKind.BUTTON and not ctx.state.flow:
+    if is_new(ctx) and msg.kind is not InboundKind.BUTTON and ctx.state == DialogState():  # a first message
         return welcome(ctx)
     if msg.kind is InboundKind.UNSUPPORTED:
         text = ctx._("I can only read text. Please type, or tap one of the buttons.")

@@ -18,7 +18,7 @@ from handlers.menu import back_to_menu, main_menu
 
 router = Router()
 
-CONSENT_VERSION = "2026-11-1"
+CONSENT_VERSION = "2026-12-1"  # the text changed: who can see the data, what stays after deleting
 JOIN_CODE = re.compile(r"^[A-Za-z0-9]{6}$")
 _NAME = re.compile(r"^[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?$")
 _MANY_DIGITS = re.compile(r"\d{6,}")
@@ -38,12 +38,14 @@ def ask_consent(ctx: Context, then: str = "", join: int | None = None) -> Result
         then = then or str(ctx.state.data.get("then", ""))
     text = ctx._(
         "Before we start, please read this.\n\n"
-        "What we keep: the name you want to be called, your chat account, your group, "
-        "your quiz answers and your meeting answers.\n"
+        "What we keep: the name you want to be called, your WhatsApp number or Telegram account, your group, "
+        "your quiz answers, your answers to meeting invitations and the questions you send your pendamping.\n"
         "Why: to send you lessons, quizzes and meeting reminders.\n"
-        "Who sees it: only your pendamping.\n"
+        "Who can see it: your pendamping, and the district operator who runs this service and can "
+        "download your group's data.\n"
         "We never ask for your NIK or other ID numbers.\n"
-        "You can stop messages (type BERHENTI) or delete your data (type HAPUS DATA) at any time.\n\n"
+        "You can stop messages (type BERHENTI) or delete your data (type HAPUS DATA) at any time. "
+        "After deleting, only counts without your name remain (quiz answers and attendance).\n\n"
         "Do you agree?"
     )
     buttons = (Button("consent:yes", ctx._("I agree")), Button("consent:no", ctx._("I do not agree")))

@@ -20,6 +20,7 @@ from bot.core.messages import Button, Inbound, InboundKind, Outbound
 from bot.core.ports import MeetingView
 from bot.core.router import Router
 from bot.core.timefmt import format_when, zone_abbreviation
+from bot.core.users import Role
 from handlers.authz import pendamping_of, refuse
 from handlers.menu import back_to_menu, cancel
 
@@ -74,6 +75,7 @@ def meeting_lines(ctx: Context, meeting: MeetingView) -> list[str]:
 
 
 @router.command("jadwal", "/jadwal")
+@router.command("pertemuan", "/pertemuan", "meeting", role=Role.PENDAMPING)
 @router.button("pmeet")
 async def pmeet(ctx: Context, msg: Inbound) -> Result:
     parts = msg.button_id.split(":") if msg.kind is InboundKind.BUTTON else ["pmeet"]

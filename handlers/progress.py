@@ -13,7 +13,7 @@ from handlers.menu import back_to_menu
 router = Router()
 
 
-@router.command("progres", "progres saya", "/progres", "progress")
+@router.command("progres", "progres saya", "/progres", "progress", "kemajuan", "kemajuan belajar")
 @router.button("progress")
 async def progress(ctx: Context, _msg: Inbound) -> Result:
     if not ctx.user.consented:

@@ -56,13 +56,13 @@ async def test_tick_attendance_page_by_page(app: App, clock: FakeClock, demo: De
             "0 dari 10 anggota hadir.",
             "Halaman 1 dari 2",
         ],
-        buttons=[*NAMES[:7], "Berikutnya", "Selesai"],
+        buttons=[*NAMES[:7], "Halaman berikutnya", "Selesai"],
     )
 
     await pendamping.tap("Ibu Butet")
     pendamping.expect_reply(
         contains=["Ibu Butet: hadir", "1 dari 10 anggota hadir."],
-        buttons=[NAMES[0], "✓ Ibu Butet", *NAMES[2:7], "Berikutnya", "Selesai"],
+        buttons=[NAMES[0], "✓ Ibu Butet", *NAMES[2:7], "Halaman berikutnya", "Selesai"],
     )
     assert await stored(app) == {"Ibu Butet": True}
     await pendamping.say("3")  # the third button on the page: Ibu Citra
@@ -72,13 +72,16 @@ async def test_tick_attendance_page_by_page(app: App, clock: FakeClock, demo: De
     pendamping.expect_reply(contains=["Ibu Citra: tidak hadir", "2 dari 10 anggota hadir."])
     assert await stored(app) == {"Ibu Ani": True, "Ibu Butet": True, "Ibu Citra": False}
 
-    await pendamping.tap("Berikutnya")
-    pendamping.expect_reply(contains="Halaman 2 dari 2", buttons=[*NAMES[7:], "Sebelumnya", "Selesai"])
+    await pendamping.tap("Halaman berikutnya")
+    pendamping.expect_reply(
+        contains="Halaman 2 dari 2", buttons=[*NAMES[7:], "Halaman sebelumnya", "Selesai"]
+    )
     await pendamping.say("ibu juli")  # a member's name typed instead of tapped
     pendamping.expect_reply(
-        contains="3 dari 10 anggota hadir.", buttons=[*NAMES[7:9], "✓ Ibu Juli", "Sebelumnya", "Selesai"]
+        contains="3 dari 10 anggota hadir.",
+        buttons=[*NAMES[7:9], "✓ Ibu Juli", "Halaman sebelumnya", "Selesai"],
     )
-    await pendamping.tap("Sebelumnya")
+    await pendamping.tap("Halaman sebelumnya")
     pendamping.expect_reply(contains="Halaman 1 dari 2")
     assert pendamping.labels[:3] == ["✓ Ibu Ani", "✓ Ibu Butet", "Ibu Citra"]
 

@@ -158,7 +158,7 @@ async def test_broadcast_to_all_only_ever_reaches_own_kelompok(app: App, demo: D
     await a.tap_id("bcast")
     await a.tap("Semua kelompok saya")
     await a.say("Besok kerja bakti.")
-    a.expect_reply(contains="1 anggota semua 2 kelompok Anda")
+    a.expect_reply(contains="1 anggota 2 kelompok Anda")
     await a.tap("Kirim")
     async with app.db.transaction() as session:
         targets = set(await session.scalars(select(Broadcast.kelompok_id)))

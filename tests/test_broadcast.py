@@ -131,9 +131,9 @@ async def test_all_kelompok_then_status(app: App, clock: FakeClock, demo: DemoDa
     pendamping.expect_reply(contains="Anda belum pernah mengirim pengumuman.")
     await pendamping.tap("Pengumuman baru")
     await pendamping.tap("Semua kelompok saya")
-    pendamping.expect_reply(contains="Ketik pengumuman untuk semua 2 kelompok Anda")
+    pendamping.expect_reply(contains="Ketik pengumuman untuk 2 kelompok Anda")
     await pendamping.say("Posyandu pindah ke balai desa.")
-    pendamping.expect_reply(contains="dikirim ke 4 anggota semua 2 kelompok Anda", buttons=CONFIRM)
+    pendamping.expect_reply(contains="dikirim ke 4 anggota 2 kelompok Anda", buttons=CONFIRM)
     await pendamping.say("Kirim")  # typed, not tapped
     pendamping.expect_reply(contains="masuk antrean untuk 4 anggota")
     assert await broadcasts(app) == [

@@ -32,9 +32,9 @@ def test_piped_demo_chat_prints_the_menu(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "Kode gabungnya SIRNA1" in result.stdout
+    assert "Kode kelompoknya SIRNA1" in result.stdout
     assert (
-        "[1] Belajar   [2] Kuis   [3] Pertemuan   [4] Progres saya   [5] Bantuan   [6] Pengaturan"
+        "[1] Belajar   [2] Kuis   [3] Pertemuan   [4] Kemajuan belajar   [5] Bantuan   [6] Pengaturan"
         in result.stdout
     )
     assert "5 modul dan 14 sesi" in result.stdout
@@ -127,5 +127,5 @@ def test_a_new_pendamping_claims_the_role_from_their_own_terminal_chat(tmp_path:
     result = subprocess.run([BIN, "chat", "--demo", "--chat", "rina"], input=f"{code}\nya\n",
                             capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path), timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "Anda akan menjadi pendamping Bu Rina" in result.stdout
+    assert "sebagai pendamping atas nama Bu Rina" in result.stdout
     assert "[1] Kelompok saya" in result.stdout.split("> ya", 1)[1]  # the pendamping menu

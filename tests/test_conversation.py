@@ -15,7 +15,7 @@ from bot.settings import Settings
 from tests.conftest import joined
 from tests.transcript import Chat, FakeClock
 
-MENU = ["Belajar", "Kuis", "Pertemuan", "Progres saya", "Bantuan", "Pengaturan"]
+MENU = ["Belajar", "Kuis", "Pertemuan", "Kemajuan belajar", "Bantuan", "Pengaturan"]
 
 
 async def test_start_greets_and_shows_the_menu(chat: Chat) -> None:

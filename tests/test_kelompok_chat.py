@@ -56,7 +56,7 @@ async def test_create_a_kelompok_by_buttons(app: App, demo: DemoData) -> None:
     await chat.say("menu")
     await chat.tap("Kelompok saya")
     chat.expect_reply(
-        contains=["Sirnajaya 1 (Desa Sirnajaya), 0 anggota", "Kode gabung: SIRNA1"],
+        contains=["Sirnajaya 1 (Desa Sirnajaya), 0 anggota", "Kode kelompok: SIRNA1"],
         buttons=["Anggota Sirnajaya 1", "Kelompok baru", "Menu"],
     )
     assert "Tautan" not in chat.text  # no bot names configured
@@ -92,7 +92,7 @@ async def test_create_a_kelompok_by_buttons(app: App, demo: DemoData) -> None:
         "Bekasi",
         "Asia/Makassar",
     )
-    assert len(created.join_code) == 6 and f"Kode gabung: {created.join_code}" in chat.text
+    assert len(created.join_code) == 6 and f"Kode kelompok: {created.join_code}" in chat.text
     await chat.tap_id("groups:save")  # tapped twice: the group is not created again
     chat.expect_reply(contains="Tidak ada yang diubah")
     assert len(await kelompok_rows(app)) == 2
@@ -160,7 +160,7 @@ async def test_list_shows_links_when_the_bot_names_are_known(app: App, demo: Dem
     await chat.say("kelompok")
     chat.expect_reply(
         contains=[
-            "Kode gabung: SIRNA1",
+            "Kode kelompok: SIRNA1",
             "Tautan Telegram: https://t.me/p2k2_bot?start=SIRNA1",
             "Tautan WhatsApp: https://wa.me/6281234567890?text=SIRNA1",
         ]
@@ -225,7 +225,9 @@ async def test_long_member_lists_are_paged_by_twenty(app: App, demo: DemoData) -
 async def test_an_empty_kelompok_says_how_to_join(app: App, demo: DemoData) -> None:
     chat = Chat(app.service, "pendamping")
     await chat.tap_id(f"groups:members:{demo.kelompok_id}:1")
-    chat.expect_reply(contains="Sirnajaya 1 belum punya anggota. KPM bergabung dengan mengetik kode SIRNA1")
+    chat.expect_reply(
+        contains="Sirnajaya 1 belum punya anggota. KPM bisa bergabung dengan mengetik kode kelompok SIRNA1"
+    )
 
 
 async def test_a_kpm_cannot_reach_the_kelompok_tools(app: App, demo: DemoData) -> None:

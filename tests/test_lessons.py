@@ -51,9 +51,9 @@ async def test_progress_is_kept_and_resumed_after_a_restart(
         chat = Chat(restarted.service, "kpm-1")
         await chat.say("belajar")
         chat.expect_reply(
-            buttons=["Lanjut sesi 5", "Modul 1", "Modul 2", "Modul 3", "Modul 4", "Modul 5", "Menu"]
+            buttons=["Lanjut Sesi 5", "Modul 1", "Modul 2", "Modul 3", "Modul 4", "Modul 5", "Menu"]
         )
-        await chat.tap("Lanjut sesi 5")
+        await chat.tap("Lanjut Sesi 5")
         chat.expect_reply(contains="Sesi 5: Mengelola Keuangan Keluarga · kartu 3 dari")
         async with restarted.db.transaction() as session:
             row = (await session.scalars(select(LessonProgress))).one()
@@ -72,7 +72,7 @@ async def test_finishing_a_session_marks_it_completed(chat: Chat, app: App, demo
         row = (await session.scalars(select(LessonProgress))).one()
     assert row.completed_at == app.clock()
     await chat.say("belajar")
-    assert "Lanjut sesi 3" not in chat.labels
+    assert "Lanjut Sesi 3" not in chat.labels
 
 
 async def test_forged_lesson_buttons_fall_back_to_the_overview(chat: Chat) -> None:

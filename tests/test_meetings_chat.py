@@ -61,7 +61,7 @@ async def test_upcoming_meetings_are_listed_the_indonesian_way(app: App, demo: D
     await chat.say("1")
     chat.expect_reply(
         contains="Sabtu, 5 Desember 2026 pukul 09.00 WIB",
-        buttons=["Jawaban anggota", "Ubah jadwal", "Batalkan", "Pertemuan", "Menu"],
+        buttons=["Jawaban anggota", "Ubah jadwal", "Batalkan pertemuan", "Pertemuan", "Menu"],
     )
 
 
@@ -70,9 +70,11 @@ async def test_schedule_with_besok_jam_9_confirms_the_date_back(app: App, demo: 
     chat = Chat(app.service, "pendamping")
     await chat.say("jadwal")
     await chat.tap("Buat jadwal")
-    chat.expect_reply(contains=["Kapan pertemuannya?", "besok jam 9", "Jam dalam WIB."], buttons=["Batal"])
+    chat.expect_reply(
+        contains=["Kapan pertemuannya?", "besok jam 9", "Semua jam memakai WIB."], buttons=["Batal"]
+    )
     await chat.say("besok jam 9")
-    chat.expect_reply(contains="Jumat, 4 Desember 2026 pukul 09.00 WIB — benar?", buttons=DATE_OK)
+    chat.expect_reply(contains="Apakah benar Jumat, 4 Desember 2026 pukul 09.00 WIB?", buttons=DATE_OK)
     await chat.tap("Ya")
     chat.expect_reply(contains="Di mana pertemuannya?", buttons=["Batal"])
     await chat.tap_id("pmeet:save")  # an old or forged button asks the current question again
@@ -125,13 +127,13 @@ async def test_impossible_past_and_unclear_dates_are_asked_again(app: App, demo:
         await chat.say(typed)
         chat.expect_reply(contains=[answer, "misalnya: 10/12 09.00"], buttons=["Batal"])
     await chat.say("5/12 09.00")
-    chat.expect_reply(contains="Sabtu, 5 Desember 2026 pukul 09.00 WIB — benar?", buttons=DATE_OK)
+    chat.expect_reply(contains="Apakah benar Sabtu, 5 Desember 2026 pukul 09.00 WIB?", buttons=DATE_OK)
     await chat.tap("Ubah")
     chat.expect_reply(contains="Kapan pertemuannya?")
     await chat.say("5/12 14.00")
-    chat.expect_reply(contains="Sabtu, 5 Desember 2026 pukul 14.00 WIB — benar?")
+    chat.expect_reply(contains="Apakah benar Sabtu, 5 Desember 2026 pukul 14.00 WIB?")
     await chat.say("5/12 jam 3 sore")  # typed instead of tapping: read as a new answer
-    chat.expect_reply(contains="Sabtu, 5 Desember 2026 pukul 15.00 WIB — benar?")
+    chat.expect_reply(contains="Apakah benar Sabtu, 5 Desember 2026 pukul 15.00 WIB?")
     await chat.say("ya")
     await chat.say("Balai Desa")
     await chat.say("15")
@@ -168,9 +170,9 @@ async def test_each_kelompok_in_its_own_zone(app: App, demo: DemoData) -> None:
         contains="Pertemuan untuk kelompok mana?", buttons=["Sirnajaya 1", "Tamalanrea", "Batal"]
     )
     await chat.say("2")
-    chat.expect_reply(contains="Jam dalam WITA.")
+    chat.expect_reply(contains="Semua jam memakai WITA.")
     await chat.say("Kamis 09.00")
-    chat.expect_reply(contains="Kamis, 10 Desember 2026 pukul 09.00 WITA — benar?")
+    chat.expect_reply(contains="Apakah benar Kamis, 10 Desember 2026 pukul 09.00 WITA?")
     await chat.tap("Ya")
     await chat.say("Masjid Al-Ikhlas")
     await chat.say("4")
@@ -218,7 +220,7 @@ async def test_reschedule_tells_members_and_replaces_reminders(app: App, demo: D
         ]
     )
     await chat.say("Senin minggu depan jam 10")
-    chat.expect_reply(contains="Senin, 7 Desember 2026 pukul 10.00 WIB — benar?", buttons=DATE_OK)
+    chat.expect_reply(contains="Apakah benar Senin, 7 Desember 2026 pukul 10.00 WIB?", buttons=DATE_OK)
     await chat.tap("Ya")
     chat.expect_reply(contains="tetap di Balai Desa Sirnajaya", buttons=["Tempat sama", "Batal"])
     await chat.tap("Tempat sama")
@@ -267,7 +269,7 @@ async def test_cancel_tells_members_once(app: App, demo: DemoData) -> None:
     members = await two_members(app)
     chat = Chat(app.service, "pendamping")
     await chat.tap_id(f"pmeet:show:{demo.meeting_id}")
-    await chat.tap("Batalkan")
+    await chat.tap("Batalkan pertemuan")
     chat.expect_reply(
         contains=["Batalkan pertemuan ini? Anggota akan diberi tahu.", "Sabtu, 5 Desember 2026"],
         buttons=["Ya, batalkan", "Tidak"],

@@ -21,7 +21,7 @@ async def test_typed_code_then_consent_then_name_joins_the_group(
 ) -> None:
     await chat.say("sirna1")
     chat.expect_reply(
-        contains=["Yang kami simpan", "hanya pendamping", "HAPUS DATA"],
+        contains=["Yang kami simpan", "operator kabupaten", "HAPUS DATA"],
         buttons=["Saya setuju", "Tidak setuju"],
     )
     assert await _count(app, Consent) == 0 and await _count(app, Membership) == 0

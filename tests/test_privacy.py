@@ -87,7 +87,7 @@ async def test_delete_data_removes_everything_personal(chat: Chat, app: App, dem
     assert "Ibu Kartini" in await _all_text(app)
     await chat.say("hapus data")
     await chat.tap("Ya, hapus")
-    chat.expect_reply(contains=["sudah dihapus", "nama", "akun obrolan", "tanpa nama"])
+    chat.expect_reply(contains=["sudah dihapus", "nama", "nomor WhatsApp atau akun Telegram", "tanpa nama"])
 
     after = await _all_text(app)
     for personal in ("Ibu Kartini", "mertua", "'kpm-1'"):

@@ -43,10 +43,10 @@ async def test_without_consent_progress_says_nothing_is_saved(chat: Chat) -> Non
 
 async def test_a_newcomer_is_pointed_to_the_first_session(chat: Chat) -> None:
     await consent(chat)
-    await chat.tap("Progres saya")
+    await chat.tap("Kemajuan belajar")
     chat.expect_reply(
         contains=[
-            "Progres belajar Ibu/Bapak:",
+            "Kemajuan belajar Ibu/Bapak:",
             "Sesi selesai: 0 dari 14",
             "Ibu/Bapak belum mulai belajar.",
             "Belum ada kuis yang dikerjakan.",

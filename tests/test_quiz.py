@@ -108,11 +108,14 @@ async def test_typed_letters_wrong_feedback_and_retrying_the_missed_ones(chat: C
     await chat.say(wrong(quiz[3]))
     await chat.say(right(quiz[4]))
     chat.expect_reply(
-        contains=["Ibu/Bapak menjawab benar 3 dari 5 pertanyaan.", "bisa mengulang pertanyaan yang salah"],
-        buttons=["Ulangi yang salah", "Sesi berikutnya", "Menu"],
+        contains=[
+            "Ibu/Bapak menjawab benar 3 dari 5 pertanyaan.",
+            "bisa mengulang pertanyaan yang belum tepat",
+        ],
+        buttons=["Ulangi soal tadi", "Sesi berikutnya", "Menu"],
     )
 
-    await chat.tap("Ulangi yang salah")
+    await chat.tap("Ulangi soal tadi")
     chat.expect_reply(
         contains=["Mari ulangi 2 pertanyaan yang belum tepat.", "pertanyaan 1 dari 2", quiz[1].question],
         buttons=letters(quiz[1]),
@@ -122,7 +125,7 @@ async def test_typed_letters_wrong_feedback_and_retrying_the_missed_ones(chat: C
     await chat.say(wrong(quiz[3]))
     chat.expect_reply(
         contains=["Belum tepat", "Ibu/Bapak menjawab benar 1 dari 2 pertanyaan."],
-        buttons=["Ulangi yang salah", "Sesi berikutnya", "Menu"],
+        buttons=["Ulangi soal tadi", "Sesi berikutnya", "Menu"],
     )
     # A second retry asks only the one still missed, as attempt 3.
     await chat.say("ulangi yang salah")
@@ -169,7 +172,7 @@ async def test_a_restart_in_the_middle_resumes_at_the_same_question(
         chat.expect_reply(contains=["Benar!", "pertanyaan 4 dari 5"])
         for question in quiz[3:]:
             await chat.say(right(question))
-        chat.expect_reply(contains="benar 4 dari 5", buttons=["Ulangi yang salah", "Sesi berikutnya", "Menu"])
+        chat.expect_reply(contains="benar 4 dari 5", buttons=["Ulangi soal tadi", "Sesi berikutnya", "Menu"])
         rows = await stored(second)
         assert [(r.question_id, r.attempt) for r in rows] == [(q.id, 1) for q in quiz]
     finally:
@@ -350,7 +353,7 @@ async def test_a_stale_retry_button_offers_the_whole_quiz_and_stores_nothing(
     await chat.tap_id("quiz:start:1")
     for question in quiz:
         await chat.tap(wrong(question))
-    chat.expect_reply(contains="benar 0 dari 5", buttons=["Ulangi yang salah", "Sesi berikutnya", "Menu"])
+    chat.expect_reply(contains="benar 0 dari 5", buttons=["Ulangi soal tadi", "Sesi berikutnya", "Menu"])
     await chat.say("menu")
     clock.advance(days=1)
     await chat.tap_id("quiz:retry:1")

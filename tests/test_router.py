@@ -2,10 +2,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.core.choices import exact_choice, normalize
 from bot.core.context import Context, Result
 from bot.core.dialog import DialogState
 from bot.core.messages import Button, Inbound
-from bot.core.choices import exact_choice, normalize
 from bot.core.router import Router, command_args
 from bot.core.users import Role
 

@@ -161,6 +161,7 @@ async def test_blocking_marks_the_identity_unreachable_and_unblocking_reachable_
 
 async def test_a_photo_gets_please_type_or_tap(polling: TelegramChannel, api: FakeBotAPI) -> None:
     user = api.user(5003)
+    await user.say("/start")  # a first message of any kind gets the welcome
     await user.send(api.photo_update(5003))
     expect(user, "Saya hanya bisa membaca tulisan. Silakan ketik, atau tekan salah satu tombol.")
 

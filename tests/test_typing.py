@@ -98,7 +98,7 @@ async def test_a_greeting_offers_the_unfinished_lesson(chat: Chat, demo: DemoDat
     await chat.tap("Sesi 1")
     await chat.say("halo")
     chat.expect_reply(contains=["Selamat datang kembali, Ibu Siti", "Sesi 1"])
-    await chat.tap("Lanjut sesi 1")
+    await chat.tap("Lanjut Sesi 1")
     chat.expect_reply(contains="kartu 2 dari")
 
 

@@ -156,6 +156,7 @@ async def test_typed_numbers_work_for_a_list(user: WhatsAppUser, app: App, demo:
 async def test_pictures_voice_notes_and_locations_get_please_type_or_tap(
     user: WhatsAppUser, kind: str, content: dict[str, object] | None
 ) -> None:
+    await user.say("menu")  # a first message of any kind gets the welcome
     await (user.send_image() if content is None else user.send(kind, content))
     user.expect_reply(
         contains="Saya hanya bisa membaca tulisan. Silakan ketik, atau tekan salah satu tombol."

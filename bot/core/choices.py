@@ -4,8 +4,9 @@ A typed text is tried against the buttons on screen, from the surest reading to 
 reading that finds anything decides, so a loose reading can never override a sure one:
 1. its number ("2"), or the whole label ("Ulangi yang salah");
 2. a yes, no or go-on word ("iya", "gak", "ok") for the button that means yes, no or go on;
-3. the label's first word or its start ("ulangi", "excel", "tidak bisa"), or a longer word of it
-   ("berikutnya" for "Sesi berikutnya");
+3. the label's first word or its start ("ulangi", "excel", "tidak bisa"), a longer word of it
+   ("berikutnya" for "Sesi berikutnya"), or a few words that start with the label's first word
+   ("ulangi yang salah" for "Ulangi soal tadi");
 4. one wrong, missing or extra letter in a word of five letters or more ("lanjutt", "hadirr").
 A reading that fits two buttons is ambiguous: the caller asks which one was meant."""
 
@@ -93,6 +94,7 @@ def _means(button: Button, ids: frozenset[str], words: frozenset[str]) -> bool:
 
 
 def _by_words(buttons: tuple[Button, ...], wanted: str) -> list[Button]:
+    first = wanted.split(" ", 1)[0]
     found = []
     for button in buttons:
         label = normalize(button.label)
@@ -100,6 +102,7 @@ def _by_words(buttons: tuple[Button, ...], wanted: str) -> list[Button]:
             _first_word(button) == wanted
             or (len(wanted) >= 3 and label.startswith(wanted + " "))
             or (len(wanted) >= _TYPO_MIN_LENGTH and wanted in label.split(" "))
+            or (len(first) >= 4 and " " in wanted and _first_word(button) == first)
         ):
             found.append(button)
     return found

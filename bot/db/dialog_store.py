@@ -52,5 +52,7 @@ async def show_pushed(session: AsyncSession, shown: dict[int, tuple[Button, ...]
         if user_id in stored:
             await session.execute(_UPDATE, {"id": user_id, "state": document, "updated_at": now})
         else:  # the user's own first message may be writing the row at this moment: theirs wins
-            new_row = upsert_insert(session, DialogStateRow).on_conflict_do_nothing(index_elements=["user_id"])
+            new_row = upsert_insert(session, DialogStateRow).on_conflict_do_nothing(
+                index_elements=["user_id"]
+            )
             await session.execute(new_row, {"user_id": user_id, "state": document, "updated_at": now})
