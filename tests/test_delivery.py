@@ -56,6 +56,22 @@ async def _schedule(app: App, demo: DemoData, when: datetime = MEETING) -> int:
         return meeting.id
 
 
+async def _move_a_week_later(app: App, meeting_id: int) -> None:
+    """The pendamping reschedules the meeting to a week later, at Posyandu."""
+    async with app.db.transaction() as session:
+        pendamping = (await session.scalars(select(Pendamping))).one()
+        await effects.reschedule_meeting(
+            session,
+            pendamping.user_id or 0,
+            pendamping.id,
+            meeting_id,
+            (MEETING + timedelta(days=7)).astimezone(UTC),
+            "Posyandu",
+            POLICY,
+            app.clock(),
+        )
+
+
 async def _statuses(app: App, **where: object) -> list[str]:
     async with app.db.transaction() as session:
         query = select(OutboxMessage.status).order_by(OutboxMessage.due_at, OutboxMessage.id)
@@ -109,18 +125,7 @@ async def test_reschedule_means_the_old_reminder_is_never_sent(
 ) -> None:
     await joined(chat)
     meeting_id = await _schedule(app, demo)
-    async with app.db.transaction() as session:
-        pendamping = (await session.scalars(select(Pendamping))).one()
-        await effects.reschedule_meeting(
-            session,
-            pendamping.user_id or 0,
-            pendamping.id,
-            meeting_id,
-            (MEETING + timedelta(days=7)).astimezone(UTC),
-            "Posyandu",
-            POLICY,
-            app.clock(),
-        )
+    await _move_a_week_later(app, meeting_id)
     sender = RecordingSender()
     worker = _worker(app, sender)
     await worker.run_once()  # the change notice goes out at once
@@ -374,18 +379,7 @@ async def test_typed_answers_after_a_pushed_notice_answer_that_notice(
     await chat.say("1")  # a lesson card with "[1] Lanjut" on screen
     chat.expect_reply(contains="kartu 1 dari")
     meeting_id = await _schedule(app, demo)
-    async with app.db.transaction() as session:
-        pendamping = (await session.scalars(select(Pendamping))).one()
-        await effects.reschedule_meeting(
-            session,
-            pendamping.user_id or 0,
-            pendamping.id,
-            meeting_id,
-            (MEETING + timedelta(days=7)).astimezone(UTC),
-            "Posyandu",
-            POLICY,
-            app.clock(),
-        )
+    await _move_a_week_later(app, meeting_id)
     sender = RecordingSender()
     await _worker(app, sender).run_once()
     assert "pindah waktu" in sender.sent[-1].message.text
