@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -61,7 +63,7 @@ def exact_choice(buttons: tuple[Button, ...], text: str) -> Button | None:
         return None
     if wanted.isdigit():
         return buttons[int(wanted) - 1] if 1 <= int(wanted) <= len(buttons) else None
-    return next((b for b in buttons if normalize(b.label) == wanted), None)
+    return next((b for b in buttons if _label(b.label).text == wanted), None)
 
 
 def loose_choice(buttons: tuple[Button, ...], text: str) -> Choice:
@@ -69,60 +71,59 @@ def loose_choice(buttons: tuple[Button, ...], text: str) -> Choice:
     wanted = normalize(text)
     if not wanted or wanted.isdigit():
         return Choice()
-    for reading in (_by_meaning, _by_words, _by_typo):
-        found = _distinct(reading(buttons, wanted))
+    shown = [(button, _label(button.label)) for button in buttons]
+    for reading in (_by_yes_no, _by_go_on, _by_words, _by_typo):
+        found = _distinct([button for button, label in shown if reading(button, label, wanted)])
         if found:
             return Choice(found)
     return Choice()
 
 
-def _by_meaning(buttons: tuple[Button, ...], wanted: str) -> list[Button]:
-    found = []
-    if wanted in YES_WORDS:
-        found = [b for b in buttons if _means(b, _YES_IDS, YES_WORDS)]
-    elif wanted in NO_WORDS:
-        found = [b for b in buttons if _means(b, _NO_IDS, NO_WORDS)]
-    if not found and wanted in GO_ON_WORDS:
-        found = [b for b in buttons if _first_word(b) in GO_ON_WORDS]
-    return found
+class _Label(NamedTuple):
+    text: str  # normalized: "ulangi soal tadi"
+    first: str  # its first word, without a trailing comma: "ya" for "Ya, hapus"
+    words: tuple[str, ...]
 
 
-def _means(button: Button, ids: frozenset[str], words: frozenset[str]) -> bool:
+@lru_cache(maxsize=4096)
+def _label(label: str) -> _Label:
+    """A label's normalized forms. Labels come from a small set (the catalogs' texts and content titles),
+    so they are worked out once, not for every typed message."""
+    text = normalize(label)
+    words = tuple(text.split(" "))
+    return _Label(text, words[0].strip(","), words)
+
+
+def _by_yes_no(button: Button, label: _Label, wanted: str) -> bool:
     """A button means yes (or no) by its id ("delete:yes") or by its label's first word ("Ya, hapus")."""
-    segments = button.id.split(":")
-    return bool(ids.intersection(segments[1:])) or _first_word(button) in words
+    for words, ids in ((YES_WORDS, _YES_IDS), (NO_WORDS, _NO_IDS)):
+        if wanted in words and (ids.intersection(button.id.split(":")[1:]) or label.first in words):
+            return True
+    return False
 
 
-def _by_words(buttons: tuple[Button, ...], wanted: str) -> list[Button]:
+def _by_go_on(_button: Button, label: _Label, wanted: str) -> bool:
+    """ "ok" or "lanjut" for a "Lanjut" button, when no button means yes."""
+    return wanted in GO_ON_WORDS and label.first in GO_ON_WORDS
+
+
+def _by_words(_button: Button, label: _Label, wanted: str) -> bool:
     first = wanted.split(" ", 1)[0]
-    found = []
-    for button in buttons:
-        label = normalize(button.label)
-        if (
-            _first_word(button) == wanted
-            or (len(wanted) >= 3 and label.startswith(wanted + " "))
-            or (len(wanted) >= _TYPO_MIN_LENGTH and wanted in label.split(" "))
-            or (len(first) >= 4 and " " in wanted and _first_word(button) == first)
-        ):
-            found.append(button)
-    return found
+    return (
+        label.first == wanted
+        or (len(wanted) >= 3 and label.text.startswith(wanted + " "))
+        or (len(wanted) >= _TYPO_MIN_LENGTH and wanted in label.words)
+        or (len(first) >= 4 and " " in wanted and label.first == first)
+    )
 
 
-def _by_typo(buttons: tuple[Button, ...], wanted: str) -> list[Button]:
+def _by_typo(_button: Button, label: _Label, wanted: str) -> bool:
     if len(wanted) < _TYPO_MIN_LENGTH - 1:
-        return []
-    found = []
-    for button in buttons:
-        label = normalize(button.label)
-        for target in {label, _first_word(button)}:
-            if len(target) >= _TYPO_MIN_LENGTH and Levenshtein.distance(wanted, target, score_cutoff=1) <= 1:
-                found.append(button)
-                break
-    return found
-
-
-def _first_word(button: Button) -> str:
-    return normalize(button.label).split(" ", 1)[0].strip(",")
+        return False
+    return any(
+        len(target) >= _TYPO_MIN_LENGTH and Levenshtein.distance(wanted, target, score_cutoff=1) <= 1
+        for target in (label.text, label.first)
+    )
 
 
 def _distinct(buttons: list[Button]) -> tuple[Button, ...]:
