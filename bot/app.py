@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.catalogs import load_translators
-from bot.content_loader import load_curriculum
+from bot.content_loader import load_curriculum, load_urgent
 from bot.core.content import Curriculum
 from bot.core.ports import Links
 from bot.core.reminders import ReminderPolicy
@@ -57,7 +57,8 @@ async def build_app(settings: Settings, clock: Clock = utc_now) -> App:
         raise
     policy = ReminderPolicy(tuple(settings.offsets), settings.quiet)
     links = Links(settings.telegram_bot_username, settings.whatsapp_display_number)
+    router = build_router(load_urgent())
     service = ConversationService(
-        db, build_router(), curriculum, translators, settings.default_locale, clock, policy, links
+        db, router, curriculum, translators, settings.default_locale, clock, policy, links
     )
     return App(settings, db, curriculum, service, clock)

@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from bot.core.content import Card, Curriculum, Module, Option, Question, Session, Source
+from bot.core.content import Card, Curriculum, Module, Option, Question, Session, Source, UrgentHelp
 
 SPEC_VERSION = 1
 M = TypeVar("M", bound=BaseModel)
@@ -29,6 +29,7 @@ class _Strict(BaseModel):
 class _Source(_Strict):
     title: Text
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    cards: list[Id] = []  # the cards this document supports (content check: every health card is named)
 
 
 class _Card(_Strict):
@@ -109,7 +110,7 @@ def _session(raw: _Session, module: int) -> Session:
             Question(q.id, q.question, tuple(Option(o.text, o.correct) for o in q.options), q.explanation)
             for q in raw.quiz
         ),
-        sources=tuple(Source(s.title, s.url) for s in raw.sources),
+        sources=tuple(Source(s.title, s.url, tuple(s.cards)) for s in raw.sources),
     )
 
 
@@ -141,4 +142,39 @@ def load_curriculum(directory: Path | None = None) -> Curriculum:
         spec_version=SPEC_VERSION,
         modules=tuple(Module(m.number, m.title, tuple(m.sessions)) for m in modules),
         sessions=tuple(sessions),
+    )
+
+
+class _UrgentHelp(_Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z]+$")]
+    number: Annotated[str, StringConstraints(pattern=r"^[0-9][0-9-]{2,14}$")]
+    words: Annotated[list[Annotated[Text, Field(min_length=3)]], Field(min_length=1)]
+    message: Annotated[Text, Field(max_length=600)]
+    source: _Source
+
+    @model_validator(mode="after")
+    def _names_its_number(self) -> _UrgentHelp:
+        if self.number not in self.message:
+            raise ValueError(f"the message must name the number {self.number}")
+        return self
+
+
+class _Urgent(_Strict):
+    spec_version: int
+    helps: Annotated[list[_UrgentHelp], Field(min_length=1)]
+
+
+def load_urgent(path: Path | None = None) -> tuple[UrgentHelp, ...]:
+    """The urgent words and the numbers to call (content/urgent.yaml)."""
+    path = path or content_dir() / "urgent.yaml"
+    helps = _parse(path, _Urgent).helps
+    seen: set[str] = set()
+    for raw in helps:
+        for word in raw.words:
+            if word.casefold() in seen:
+                raise ContentError(f"{path}: field words: {word!r} appears twice")
+            seen.add(word.casefold())
+    return tuple(
+        UrgentHelp(h.id, tuple(h.words), h.message, h.number, Source(h.source.title, h.source.url))
+        for h in helps
     )

@@ -29,6 +29,9 @@ from handlers.notices import render_notice
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# What a member who stopped messages still gets: news of a meeting they may go to, and the answer to a
+# question they asked themselves.
+SENT_WHEN_STOPPED = frozenset({"meeting_change", "answer"})
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ class DeliveryWorker:
     ) -> outbox.Finished:
         """Sends one row. The buttons of a sent notice go into `shown`: the recipient's typed "1" or
         "hadir" then answers that notice, not the screen they had before it."""
-        if row.stopped and row.kind != "meeting_change":
+        if row.stopped and row.kind not in SENT_WHEN_STOPPED:
             return outbox.Finished(row.id, outbox.CANCELLED, error="recipient stopped messages")
         if not row.reachable:
             return outbox.Finished(row.id, outbox.UNREACHABLE, error="recipient unreachable")

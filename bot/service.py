@@ -25,6 +25,7 @@ from bot.db.kelompok import SqlKelompokReader
 from bot.db.meetings import SqlMeetingReader
 from bot.db.pendamping_reader import SqlPendampingReader
 from bot.db.progress import SqlProgressReader
+from bot.db.questions import SqlQuestionReader
 from bot.db.rsvps import SqlRsvpReader
 from bot.locks import KeyedLocks
 from bot.metrics import DUPLICATE_MESSAGES, ERRORS, HANDLER_LATENCY, INBOUND_MESSAGES
@@ -96,6 +97,7 @@ class ConversationService:
                         progress=SqlProgressReader(session),
                         pendamping=SqlPendampingReader(session, self._curriculum),
                         codes=RandomCodes(),
+                        questions=SqlQuestionReader(session),
                         links=self._links,
                     )
                     ctx = Context(view, state, now, self.translator(view.locale), ports)

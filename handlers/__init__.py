@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from bot.core.content import UrgentHelp
 from bot.core.router import Router
+from bot.core.urgent import UrgentWords
 from handlers import (
     attendance,
     broadcast,
@@ -17,6 +21,8 @@ from handlers import (
     pendamping_meetings,
     privacy,
     progress,
+    question_inbox,
+    questions,
     quiz,
     results,
     rsvp_view,
@@ -25,8 +31,9 @@ from handlers import (
 )
 
 
-def build_router() -> Router:
-    router = Router()
+def build_router(urgent: Sequence[UrgentHelp] = ()) -> Router:
+    """`urgent`: the urgent words and numbers to call (content/urgent.yaml), screened before anything else."""
+    features = Router()
     for feature in (
         menu,
         onboarding,
@@ -45,7 +52,12 @@ def build_router() -> Router:
         broadcast,
         results,
         export,
+        questions,
+        question_inbox,
         fallback,
     ):
-        router.include(feature.router)
+        features.include(feature.router)
+    router = Router()
+    router.include(questions.urgent_screen(UrgentWords(urgent), features))
+    router.include(features)
     return router

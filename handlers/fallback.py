@@ -9,6 +9,7 @@ from bot.core.messages import Button, Inbound, InboundKind, Outbound
 from bot.core.router import Router
 from bot.core.users import Role
 from handlers.onboarding import typed_code
+from handlers.questions import offer_question, worth_forwarding
 from handlers.welcome import is_greeting, is_new, is_thanks, thanks, welcome, welcome_back
 
 router = Router()
@@ -34,6 +35,8 @@ async def not_understood(ctx: Context, msg: Inbound) -> Result:
         text = ctx._(
             "Sorry, I did not understand that. Type MENU for your pendamping menu, or BANTUAN for help."
         )
+    elif msg.kind is InboundKind.TEXT and ctx.user.consented and worth_forwarding(msg.text):
+        return await offer_question(ctx, msg)
     else:
         text = ctx._("Sorry, I did not understand that. Type MENU to see what I can do, or BANTUAN for help.")
     buttons = ctx.state.buttons or (Button("menu", ctx._("Menu")), Button("help", ctx._("Help")))

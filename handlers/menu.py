@@ -25,6 +25,7 @@ PENDAMPING_MENU = (
     ("bcast", N_("Announcements")),
     ("results", N_("Quiz results")),
     ("export", N_("Export")),
+    ("pq", N_("Member questions")),
     ("learn", N_("Learn")),
     ("help", N_("Help")),
 )
@@ -47,7 +48,16 @@ def back_to_menu(ctx: Context) -> Button:
 @router.command("menu", "/menu", "menu utama", "kembali")
 @router.button("menu")
 async def menu(ctx: Context, _msg: Inbound) -> Result:
-    return ctx.reply(main_menu(ctx), state=ctx.state.idle())
+    waiting = ""
+    if ctx.user.role is Role.PENDAMPING and ctx.user.pendamping_id is not None:
+        count = await ctx.ports.questions.open_count(ctx.user.pendamping_id)
+        if count:
+            waiting = ctx.t.ngettext(
+                "{count} member question is waiting for your answer.",
+                "{count} member questions are waiting for your answer.",
+                count,
+            ).format(count=count)
+    return ctx.reply(main_menu(ctx, waiting), state=ctx.state.idle())
 
 
 @router.command("batal", "/batal", "cancel")

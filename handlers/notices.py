@@ -14,6 +14,8 @@ from bot.core.i18n import Translator
 from bot.core.messages import Button, Outbound
 from bot.core.ports import MeetingView
 from bot.core.timefmt import format_when
+from handlers.question_notices import KINDS as QUESTION_KINDS
+from handlers.question_notices import question_notice
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ def render_notice(
         return Notice(Outbound(text, (read,)), Template("nudge", (session.title,), ((read.id, read.label),)))
     if kind == "broadcast_report":
         return _report(t, payload)
+    if kind in QUESTION_KINDS:
+        return Notice(*question_notice(t, kind, payload))
     if meeting is None:
         return None
     when = format_when(meeting.starts_at, meeting.timezone, t.locale)

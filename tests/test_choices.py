@@ -55,6 +55,7 @@ def test_no_words_pick_the_no_button(typed: str) -> None:
         (RESULT, "berikutnya", "learn:s:2"),
         (RESULT, "salah", "quiz:retry:1"),
         (EXPORT, "xlsx", None),  # a word in brackets is not a word of the label
+        (RSVP, "tidak bisa hadir karena anak sakit", None),  # a sentence is not a tap
     ],
 )
 def test_first_words_and_go_on_words(buttons: tuple[Button, ...], typed: str, expected: str | None) -> None:

@@ -16,6 +16,7 @@ PENDAMPING_MENU = [
     "Pengumuman",
     "Hasil kuis",
     "Ekspor",
+    "Pertanyaan anggota",
     "Belajar",
     "Bantuan",
 ]

@@ -32,6 +32,7 @@ GO_ON_WORDS = frozenset("lanjut lanjutkan terus next berikutnya selanjutnya ok o
 _YES_IDS = frozenset({"yes", "ok", "cancelok"})
 _NO_IDS = frozenset({"no", "cancel", "abort"})
 _TYPO_MIN_LENGTH = 5
+_PHRASE_MAX_WORDS = 3  # "tidak bisa dong" is a tap; "tutup dulu bukunya, Bu" is a sentence
 
 
 def normalize(text: str) -> str:
@@ -113,7 +114,7 @@ def _by_words(_button: Button, label: _Label, wanted: str) -> bool:
         label.first == wanted
         or (len(wanted) >= 3 and label.text.startswith(wanted + " "))
         or (len(wanted) >= _TYPO_MIN_LENGTH and wanted in label.words)
-        or (len(first) >= 4 and " " in wanted and label.first == first)
+        or (len(first) >= 4 and 1 < len(wanted.split(" ")) <= _PHRASE_MAX_WORDS and label.first == first)
     )
 
 

@@ -10,6 +10,18 @@ from dataclasses import dataclass
 class Source:
     title: str
     url: str
+    cards: tuple[str, ...] = ()  # ids of the cards this document supports
+
+
+@dataclass(frozen=True)
+class UrgentHelp:
+    """Where to call when a message has one of `words` (content/urgent.yaml): `message` names `number`."""
+
+    id: str
+    words: tuple[str, ...]
+    message: str
+    number: str
+    source: Source
 
 
 @dataclass(frozen=True)

@@ -150,3 +150,25 @@ class AccessRefused(Event):
     action: str
     target_type: str
     target_id: int | None
+
+
+@dataclass(frozen=True)
+class QuestionAsked(Event):
+    """Forwarded to the pendamping of the member's kelompok; `text` is already cut to length."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class QuestionAnswered(Event):
+    """The answer is delivered to the member as coming from their pendamping."""
+
+    question_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class QuestionClosed(Event):
+    """Closed without an answer; the member is not told."""
+
+    question_id: int

@@ -164,6 +164,31 @@ class PendampingReader(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class QuestionView:
+    id: int
+    member_name: str
+    kelompok_name: str
+    timezone: str  # the kelompok's IANA zone
+    text: str
+    asked_at: datetime  # aware, UTC
+    status: str  # open | answered | closed
+    answer: str | None = None
+
+
+class QuestionReader(Protocol):
+    """Members' questions, scoped to the pendamping of the kelompok they were asked in: a question of
+    another pendamping's member reads as None, exactly like one that does not exist."""
+
+    async def open_count(self, pendamping_id: int) -> int: ...
+
+    async def open_questions(self, pendamping_id: int, limit: int) -> list[QuestionView]:
+        """Newest first."""
+        ...
+
+    async def question(self, pendamping_id: int, question_id: int) -> QuestionView | None: ...
+
+
 class CodeGenerator(Protocol):
     def code(self, length: int) -> str:
         """A random code of unambiguous capitals and digits (no O/0, I/1/L)."""
@@ -193,4 +218,5 @@ class Ports:
     progress: ProgressReader
     pendamping: PendampingReader
     codes: CodeGenerator
+    questions: QuestionReader
     links: Links = Links()

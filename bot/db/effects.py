@@ -27,13 +27,16 @@ from bot.core.events import (
     NameSet,
     PendampingClaimed,
     PersonalDataDeleted,
+    QuestionAnswered,
+    QuestionAsked,
+    QuestionClosed,
     QuizAnswered,
     RsvpRecorded,
 )
 from bot.core.reminders import ReminderPolicy
 from bot.core.users import UserView
 from bot.db import pendamping_effects as pendamping
-from bot.db import privacy, progress, reminders
+from bot.db import privacy, progress, questions, reminders
 from bot.db.audit import audit
 from bot.db.models import Membership, User
 from bot.db.rsvps import record_rsvp
@@ -99,6 +102,12 @@ async def apply_events(
                 await pendamping.queue_broadcast(session, user.id, me, kelompok_ids, text, now)
             case ExportSent(kelompok_id=kelompok_id, format=fmt):
                 audit(session, now, user.id, "export", "kelompok", kelompok_id, format=fmt)
+            case QuestionAsked(text=text):
+                await questions.ask(session, user.id, user.kelompok_id, text, now)
+            case QuestionAnswered(question_id=question_id, text=text):
+                await questions.answer(session, user.id, me, question_id, text, now)
+            case QuestionClosed(question_id=question_id):
+                await questions.close(session, user.id, me, question_id, now)
             case AccessRefused(action=action, target_type=target_type, target_id=target_id):
                 audit(session, now, user.id, action, target_type, target_id, allowed=False)
             case _:

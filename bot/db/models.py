@@ -178,6 +178,24 @@ class QuizAnswer(Base):
     answered_at: Mapped[datetime]
 
 
+class MemberQuestion(Base):
+    """A question a member asked their pendamping in the chat, with its answer: personal data, deleted
+    with the member. `kelompok_id` is the kelompok at the time of asking; its pendamping may see it."""
+
+    __tablename__ = "member_questions"
+    __table_args__ = (Index("ix_member_questions_kelompok_status", "kelompok_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kelompok_id: Mapped[int] = mapped_column(ForeignKey("kelompok.id"))
+    text: Mapped[str] = mapped_column(String(500))
+    asked_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | answered | closed
+    answer: Mapped[str | None] = mapped_column(String(1000))
+    answered_at: Mapped[datetime | None]  # when it was answered, or closed without answer
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("pendamping.id", ondelete="SET NULL"))
+
+
 class DialogStateRow(Base):
     __tablename__ = "dialog_states"
 

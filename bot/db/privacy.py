@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import questions
 from bot.db.models import Consent, OutboxMessage, User
 
 
@@ -27,7 +28,9 @@ async def set_stopped(session: AsyncSession, user_id: int, stopped_at: datetime 
 async def delete_personal_data(session: AsyncSession, user_id: int) -> None:
     """Deleting the user row cascades to identities, memberships, RSVPs (with their free-text reasons),
     lesson progress, dialog state, consent and pending messages. Quiz answers and attendance keep their
-    counts with the user id set to NULL; the audit log holds internal ids only."""
+    counts with the user id set to NULL; the audit log holds internal ids only. Questions to the pendamping
+    cascade too, and the notices that carried them to the pendamping are deleted."""
     await session.flush()
+    await questions.forget(session, user_id)
     await session.execute(delete(User).where(User.id == user_id).execution_options(synchronize_session=False))
     session.expunge_all()
