@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
+from sqlalchemy.engine import make_url
 
 from bot.app import App, StartupError, build_app
 from bot.catalogs import CatalogError, load_translators
@@ -18,7 +19,7 @@ from bot.content_loader import ContentError
 from bot.db import migrate as migrations
 from bot.db.engine import make_engine
 from bot.delivery import DeliveryConfig, DeliveryWorker
-from bot.demo import PENDAMPING_ADDRESS, seed_demo
+from bot.demo import PENDAMPING_ADDRESS, seed_demo, seed_demo_members
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -26,12 +27,14 @@ cli = typer.Typer(
     help="P2K2 bot: lessons, quizzes, meetings and reminders for PKH families.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain click help: this typer's rich help prints flags as "--help <bool>", as if they took a value.
+    rich_markup_mode=None,
 )
 log = logging.getLogger("bot")
 cli.add_typer(pendamping_cli, name="pendamping")
 cli.add_typer(kelompok_cli, name="kelompok")
 cli.add_typer(meeting_cli, name="meeting")
-cli.command("export")(export_command)
+cli.command("export", short_help="Export a kelompok's records as XLSX or CSV.")(export_command)
 
 
 class Speaker(StrEnum):
@@ -57,10 +60,20 @@ async def _start(settings: Settings) -> App:
         raise typer.Exit(1) from None
 
 
-@cli.command()
+def database_location(url: str) -> str:
+    """The SQLite file's path, or the server URL without its password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return str(Path(parsed.database).resolve())
+    return parsed.render_as_string(hide_password=True)
+
+
+@cli.command(short_help="Talk to the bot in this terminal.")
 def chat(
     demo: bool = typer.Option(
-        False, "--demo", help="Seed the demo kelompok Sirnajaya 1 and its next meeting."
+        False,
+        "--demo",
+        help="Seed the demo kelompok Sirnajaya 1: members with answers, a past and an upcoming meeting.",
     ),
     as_: Speaker = typer.Option(Speaker.kpm, "--as", help="Talk as a KPM or as the demo pendamping."),
     name: str = typer.Option(
@@ -70,23 +83,40 @@ def chat(
         "sends the claim code printed by `p2k2-bot pendamping add`.",
     ),
 ) -> None:
-    """Talk to the bot in this terminal (SQLite by default; no tokens needed)."""
+    """Talk to the bot in this terminal (SQLite by default; no tokens needed). Leave with Ctrl-C or
+    Ctrl-D."""
     settings = _settings()
+    goodbye = ""
 
     async def main() -> None:
+        nonlocal goodbye
         app = await _start(settings)
         try:
+            t = app.service.translator(settings.default_locale)
+            goodbye = t.gettext("Goodbye.")
             if demo:
                 async with app.db.transaction() as session:
                     data = await seed_demo(session, app.clock(), settings.default_locale)
-                t = app.service.translator(settings.default_locale)
+                    members = await seed_demo_members(
+                        session, app.clock(), settings.default_locale, app.curriculum, data
+                    )
                 typer.echo(
                     t.gettext("Demo group Sirnajaya 1 is ready. Its join code is {code}.").format(
                         code=data.join_code
                     )
                 )
+                typer.echo(
+                    t.gettext(
+                        "It has {count} members, a meeting that has passed (to try attendance) "
+                        "and an upcoming one."
+                    ).format(count=members)
+                )
+            typer.echo(
+                t.gettext("Database: {location}").format(location=database_location(settings.database_url))
+            )
+            typer.echo(t.gettext("Type a message, then Enter. To leave: Ctrl-C or Ctrl-D."))
             address = name.strip() or (PENDAMPING_ADDRESS if as_ is Speaker.pendamping else "kpm")
-            console = ConsoleChat(app.service.handle, address, app.clock, Path("data/exports"))
+            console = ConsoleChat(app.service.handle, address, app.clock, settings.exports_dir)
             # This terminal's own share of the outbox: reminders and announcements for this chat.
             worker = DeliveryWorker(
                 app.db,
@@ -107,13 +137,19 @@ def chat(
         finally:
             await app.close()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        # Ctrl-C is the ordinary way out of a chat: say goodbye and exit 0, like Ctrl-D.
+        pass
+    if goodbye:
+        typer.echo(f"\n{goodbye}")
 
 
-@cli.command()
+@cli.command(short_help="Run the channels, HTTP server and scheduler.")
 def run() -> None:
-    """Run every configured channel, the HTTP server (GET /healthz, GET /metrics), the delivery worker and
-    the scheduler until Ctrl-C or SIGTERM."""
+    """Run every configured channel, the HTTP server (GET /healthz, GET /metrics), the delivery worker
+    and the scheduler until Ctrl-C or SIGTERM."""
     settings = _settings()
     # Imported here: the channel libraries take seconds to import, which `chat` and the operator
     # commands should not pay.
@@ -129,7 +165,7 @@ def run() -> None:
     asyncio.run(main())
 
 
-@cli.command()
+@cli.command(short_help="Upgrade the database to the newest schema.")
 def migrate() -> None:
     """Upgrade the database named by DATABASE_URL to the newest schema."""
     settings = _settings()

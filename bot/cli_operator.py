@@ -34,7 +34,7 @@ from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 pendamping_cli = typer.Typer(help="Create pendamping and see their claim codes.", no_args_is_help=True)
-kelompok_cli = typer.Typer(help="Create kelompok (family groups).", no_args_is_help=True)
+kelompok_cli = typer.Typer(help="Create and list kelompok (family groups).", no_args_is_help=True)
 meeting_cli = typer.Typer(help="Schedule and list kelompok meetings.", no_args_is_help=True)
 
 T = TypeVar("T")
@@ -238,6 +238,43 @@ def kelompok_add(
     _emit(as_json, data, [line])
 
 
+@kelompok_cli.command("list")
+def kelompok_list(
+    pendamping: str = typer.Option(
+        "", "--pendamping", metavar="ID", help="Only the kelompok of this pendamping."
+    ),
+    as_json: bool = _json_option(),
+) -> None:
+    """List kelompok: id, name, desa, join code, pendamping and number of members."""
+    pendamping_id = _validated(lambda: check.record_id(pendamping, "--pendamping")) if pendamping else None
+    settings = _settings()
+
+    async def work(session: AsyncSession, now: datetime) -> list[kelompok_db.KelompokListing]:
+        return await kelompok_db.list_kelompok(session, pendamping_id)
+
+    rows = _in_transaction(settings, work)
+    lines = [
+        f'kelompok {r.kelompok.id} "{r.kelompok.name}" (Desa {r.kelompok.desa}): join code '
+        f'{r.kelompok.join_code}, pendamping {r.pendamping_id} "{r.kelompok.pendamping_name}", '
+        f"{r.kelompok.members} member{'' if r.kelompok.members == 1 else 's'}"
+        for r in rows
+    ]
+    items = [
+        {
+            "id": r.kelompok.id,
+            "name": r.kelompok.name,
+            "desa": r.kelompok.desa,
+            "join_code": r.kelompok.join_code,
+            "timezone": r.kelompok.timezone,
+            "pendamping_id": r.pendamping_id,
+            "pendamping": r.kelompok.pendamping_name,
+            "members": r.kelompok.members,
+        }
+        for r in rows
+    ]
+    _emit(as_json, {"kelompok": items}, lines or ["no kelompok yet"])
+
+
 def _meeting_item(meeting_id: int, when: datetime, zone: str, sesi: int, place: str) -> dict[str, Any]:
     return {
         "id": meeting_id,
@@ -250,7 +287,9 @@ def _meeting_item(meeting_id: int, when: datetime, zone: str, sesi: int, place: 
 
 
 def _meeting_line(item: dict[str, Any]) -> str:
-    return f"meeting {item['id']}: {item['when']}, sesi {item['sesi']}, {item['place']}"
+    # Readable lines are English throughout, dates too; the JSON "when" stays Indonesian, as members read it.
+    when = format_when(datetime.fromisoformat(item["starts_at"]), item["timezone"], locale="en")
+    return f"meeting {item['id']}: {when}, session {item['sesi']}, {item['place']}"
 
 
 @meeting_cli.command("add")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time, timedelta
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
@@ -13,10 +15,30 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.core.i18n import SUPPORTED_LOCALES
 
 
+def data_dir() -> Path:
+    """Where the embedded SQLite file and the terminal chat's exports live, whatever the working
+    directory: `$XDG_DATA_HOME/p2k2-bot`, by default `~/.local/share/p2k2-bot`."""
+    base = os.environ.get("XDG_DATA_HOME", "").strip()
+    return (Path(base) if Path(base).is_absolute() else Path.home() / ".local" / "share") / "p2k2-bot"
+
+
+def default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{data_dir() / 'p2k2.db'}"
+
+
+def default_exports_dir() -> Path:
+    return data_dir() / "exports"
+
+
+# Empty in `.env.example` means "use the default in the user's data directory".
+_BLANK_IS_DEFAULT = ("DATABASE_URL", "EXPORTS_DIR")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str = Field(default="sqlite+aiosqlite:///data/p2k2.db", alias="DATABASE_URL")
+    database_url: str = Field(default_factory=default_database_url, alias="DATABASE_URL")
+    exports_dir: Path = Field(default_factory=default_exports_dir, alias="EXPORTS_DIR")
     default_timezone: str = Field(default="Asia/Jakarta", alias="DEFAULT_TIMEZONE")
     default_locale: str = Field(default="id", alias="DEFAULT_LOCALE")
     http_host: str = Field(default="127.0.0.1", alias="HTTP_HOST")
@@ -59,6 +81,13 @@ class Settings(BaseSettings):
     nudge_hour: int = Field(default=8, ge=0, le=23, alias="NUDGE_HOUR")
     claim_code_days: int = Field(default=7, ge=1, le=90, alias="CLAIM_CODE_DAYS")
     rate_limit_storage: str = Field(default="memory://", alias="RATE_LIMIT_STORAGE")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_default(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (k in _BLANK_IS_DEFAULT and v == "")}
+        return data
 
     @field_validator("*", mode="before")
     @classmethod
@@ -143,6 +172,11 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
+
+    @field_validator("exports_dir")
+    @classmethod
+    def _exports(cls, value: Path) -> Path:
+        return value.expanduser()
 
 
 _OPTIONAL = {name for name, f in Settings.model_fields.items() if f.default is None}

@@ -2,6 +2,7 @@
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -16,7 +17,13 @@ BIN = str(Path(sys.executable).with_name("p2k2-bot"))
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_", "HTTP_"))}
+    """The caller's environment with the database in a temporary data directory, never the real home."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "EXPORTS_DIR", "TEST_", "HTTP_", "COLUMNS"))
+    }
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
     env.update(extra)
     return env
 
@@ -38,7 +45,10 @@ def test_piped_demo_chat_prints_the_menu(tmp_path: Path) -> None:
         in result.stdout
     )
     assert "5 modul dan 14 sesi" in result.stdout
-    assert (tmp_path / "data" / "p2k2.db").exists()
+    assert (tmp_path / "xdg" / "p2k2-bot" / "p2k2.db").exists() and not (tmp_path / "data").exists()
+    assert f"Basis data: {tmp_path / 'xdg' / 'p2k2-bot' / 'p2k2.db'}" in result.stdout
+    assert "Ketik pesan lalu Enter. Keluar: Ctrl-C atau Ctrl-D." in result.stdout
+    assert result.stdout.rstrip().endswith("Sampai jumpa.")  # the end of the input (Ctrl-D)
     assert "Traceback" not in result.stderr
 
 
@@ -129,3 +139,62 @@ def test_a_new_pendamping_claims_the_role_from_their_own_terminal_chat(tmp_path:
     assert result.returncode == 0, result.stderr
     assert "sebagai pendamping atas nama Bu Rina" in result.stdout
     assert "[1] Kelompok saya" in result.stdout.split("> ya", 1)[1]  # the pendamping menu
+
+
+def test_the_database_is_the_same_whatever_folder_the_chat_starts_in(tmp_path: Path) -> None:
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        result = subprocess.run([BIN, "chat", "--chat", "ina"], input="SIRNA1\n", capture_output=True,
+                                text=True, cwd=tmp_path / folder, env=_env(tmp_path), timeout=60)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert list(tmp_path.glob("*/data")) == [] and (tmp_path / "xdg" / "p2k2-bot" / "p2k2.db").exists()
+
+
+def _chat_until(proc: subprocess.Popen[bytes], seen: bytearray, text: str, seconds: float) -> str:
+    """Reads the chat's output into `seen` until `text` appears, polling for at most `seconds`."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    deadline = time.monotonic() + seconds
+    while text.encode() not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise AssertionError(f"no {text!r} within {seconds} s; got {seen.decode()!r}")
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            raise AssertionError(f"output ended without {text!r}: {seen.decode()!r}")
+        seen += chunk
+    return seen.decode()
+
+
+@pytest.mark.parametrize("leave", ["ctrl-c", "ctrl-d"])
+def test_ctrl_c_or_ctrl_d_leaves_the_chat_at_once_with_a_goodbye(tmp_path: Path, leave: str) -> None:
+    proc = subprocess.Popen([BIN, "chat", "--chat", "x"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=tmp_path, env=_env(tmp_path))  # fmt: skip
+    seen = bytearray()
+    try:
+        assert proc.stdin is not None and proc.stderr is not None
+        _chat_until(proc, seen, "Keluar: Ctrl-C atau Ctrl-D.", 60)
+        _chat_until(proc, seen, "[1]", 30)  # the greeting: the chat now waits for input
+        started = time.monotonic()
+        if leave == "ctrl-c":
+            proc.send_signal(signal.SIGINT)  # stdin stays open: the chat must not wait on it
+        else:
+            proc.stdin.close()
+        output = _chat_until(proc, seen, "Sampai jumpa.", 5)
+        proc.wait(timeout=5)
+        assert time.monotonic() - started < 5
+        stderr = proc.stderr.read().decode()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 0, stderr  # leaving is the ordinary end of a chat, with Ctrl-C too
+    assert output.rstrip().endswith("Sampai jumpa.")
+    assert "Traceback" not in stderr
+
+
+def test_the_demo_has_members_and_a_past_meeting_for_the_pendamping(tmp_path: Path) -> None:
+    for _ in range(2):  # seeding twice changes nothing
+        result = subprocess.run([BIN, "chat", "--demo", "--as", "pendamping"], input="", capture_output=True,
+                                text=True, cwd=tmp_path, env=_env(tmp_path), timeout=60)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "Ada 8 anggota, satu pertemuan yang sudah lewat" in result.stdout

@@ -111,7 +111,7 @@ def test_happy_path_from_pendamping_to_listed_meeting(op: Operator) -> None:
     assert (kelompok["pendamping_id"], kelompok["timezone"]) == (pendamping["id"], "Asia/Jakarta")
 
     added = op.ok(*meeting_add(code, "2030-12-07 09:00", "Balai Desa", "5"))
-    assert added.startswith("meeting 1: Sabtu, 7 Desember 2030 pukul 09.00 WIB, sesi 5, Balai Desa")
+    assert added.startswith("meeting 1: Saturday, 7 December 2030 at 09:00 WIB, session 5, Balai Desa")
     meeting = op.json(*meeting_add(code.lower(), "2030-12-14 13.30", "Posyandu", "6"))
     assert meeting["when"] == "Sabtu, 14 Desember 2030 pukul 13.30 WIB"
     assert meeting["starts_at"] == "2030-12-14T06:30:00+00:00"
@@ -119,8 +119,8 @@ def test_happy_path_from_pendamping_to_listed_meeting(op: Operator) -> None:
 
     listed = op.ok("meeting", "list", "--kelompok", code).splitlines()
     assert listed == [
-        "meeting 1: Sabtu, 7 Desember 2030 pukul 09.00 WIB, sesi 5, Balai Desa",
-        f"meeting {meeting['id']}: Sabtu, 14 Desember 2030 pukul 13.30 WIB, sesi 6, Posyandu",
+        "meeting 1: Saturday, 7 December 2030 at 09:00 WIB, session 5, Balai Desa",
+        f"meeting {meeting['id']}: Saturday, 14 December 2030 at 13:30 WIB, session 6, Posyandu",
     ]
     as_json = op.json("meeting", "list", "--kelompok", code)
     assert [m["id"] for m in as_json["meetings"]] == [1, meeting["id"]]
@@ -381,3 +381,46 @@ async def test_a_meeting_added_from_the_cli_plans_reminders_for_members(app, dem
             await session.scalars(select(OutboxMessage.due_at).where(OutboxMessage.meeting_id == meeting_id))
         ).all()
     assert sorted(d.isoformat() for d in due) == ["2030-03-01T02:00:00+00:00", "2030-03-02T00:00:00+00:00"]
+
+
+def test_kelompok_list_shows_join_codes_pendamping_and_member_counts(op: Operator) -> None:
+    assert op.ok("kelompok", "list").splitlines() == ["no kelompok yet"]
+    rina = op.json("pendamping", "add", "Bu Rina")["id"]
+    tuti = op.json("pendamping", "add", "Bu Tuti")["id"]
+    first = op.json(*kelompok_add(rina))
+    second = op.json(*kelompok_add(tuti, desa="Mekarsari"))
+    now = datetime.now(UTC).isoformat()
+    op.sql("INSERT INTO users (id, role, locale, created_at) VALUES (50, 'kpm', 'id', ?)", now)
+    op.sql("INSERT INTO memberships (user_id, kelompok_id, joined_at) VALUES (50, ?, ?)", first["id"], now)
+
+    assert op.ok("kelompok", "list").splitlines() == [
+        f'kelompok {first["id"]} "Sirnajaya 1" (Desa Sirnajaya): join code {first["join_code"]}, '
+        f'pendamping {rina} "Bu Rina", 1 member',
+        f'kelompok {second["id"]} "Sirnajaya 1" (Desa Mekarsari): join code {second["join_code"]}, '
+        f'pendamping {tuti} "Bu Tuti", 0 members',
+    ]
+    only_tuti = op.json("kelompok", "list", "--pendamping", str(tuti))["kelompok"]
+    assert only_tuti == [
+        {
+            "id": second["id"],
+            "name": "Sirnajaya 1",
+            "desa": "Mekarsari",
+            "join_code": second["join_code"],
+            "timezone": "Asia/Jakarta",
+            "pendamping_id": tuti,
+            "pendamping": "Bu Tuti",
+            "members": 0,
+        }
+    ]
+    refused = op.run("kelompok", "list", "--pendamping", "x")
+    assert refused.returncode == 2 and "--pendamping" in refused.stderr
+
+
+def test_operator_help_names_flags_without_a_bool_placeholder(op: Operator) -> None:
+    top = op.ok("--help")
+    assert "--help  Show this message and exit." in top and "<bool>" not in top
+    assert "<bool>" not in op.ok("chat", "--help")
+    assert "list" in op.ok("kelompok", "--help")
+    paragraph = op.ok("run", "--help").split("\n\n")[1].splitlines()
+    assert "the scheduler until Ctrl-C or SIGTERM." in " ".join(line.strip() for line in paragraph)
+    assert all(len(line) > 60 for line in paragraph[:-1])  # filled lines, not broken mid-sentence

@@ -59,6 +59,7 @@ async def test_run_with_a_telegram_token_answers_and_stops_cleanly(tmp_path: Pat
     async with FakeBotAPI() as api:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_", "HTTP_"))}
         env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_URL=api.url, HTTP_PORT=str(_free_port()))
+        env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'p2k2.db'}"  # not the real home
         proc = await asyncio.create_subprocess_exec(
             BIN, "run", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
         )

@@ -9,8 +9,9 @@ def test_defaults_are_the_embedded_ones(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.chdir(tmp_path)  # no .env here
     for name in ("DATABASE_URL", "DEFAULT_TIMEZONE", "DEFAULT_LOCALE", "HTTP_HOST", "HTTP_PORT", "LOG_LEVEL"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
     s = load_settings()
-    assert s.database_url == "sqlite+aiosqlite:///data/p2k2.db"
+    assert s.database_url == f"sqlite+aiosqlite:///{tmp_path}/share/p2k2-bot/p2k2.db"
     assert (s.default_timezone, s.default_locale, s.http_host, s.http_port) == (
         "Asia/Jakarta",
         "id",
@@ -35,6 +36,39 @@ def test_an_invalid_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, na
         load_settings()
 
 
+def test_the_database_does_not_depend_on_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("DATABASE_URL", "EXPORTS_DIR", "XDG_DATA_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    urls = set()
+    for folder in (tmp_path / "a", tmp_path / "b"):
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        urls.add((load_settings().database_url, load_settings().exports_dir))
+    assert urls == {
+        (
+            f"sqlite+aiosqlite:///{tmp_path}/home/.local/share/p2k2-bot/p2k2.db",
+            tmp_path / "home/.local/share/p2k2-bot/exports",
+        )
+    }
+
+
+def test_blank_database_and_exports_in_dotenv_mean_the_data_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("DATABASE_URL", "EXPORTS_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("EXPORTS_DIR", "")
+    (tmp_path / ".env").write_text("DATABASE_URL=\n")
+    s = load_settings()
+    assert s.database_url == f"sqlite+aiosqlite:///{tmp_path}/xdg/p2k2-bot/p2k2.db"
+    assert s.exports_dir == tmp_path / "xdg" / "p2k2-bot" / "exports"
+
+
 def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DEFAULT_TIMEZONE", raising=False)
@@ -55,6 +89,16 @@ def test_env_example_lists_every_setting_with_a_working_default(monkeypatch: pyt
     settings = Settings(_env_file=example)  # type: ignore[call-arg]
     assert settings.telegram_bot_token is None and settings.whatsapp_access_token is None
     assert settings.secrets() == []
+
+
+def test_env_example_lists_each_setting_once() -> None:
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    names = [
+        line.split("=", 1)[0]
+        for line in example.read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert sorted(names) == sorted(set(names))
 
 
 def test_channel_settings_must_be_complete(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -56,7 +56,18 @@ _ZONE = re.compile(r"\b(wib|wita|wit)\b")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?\b")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NEXT_WEEK = re.compile(r"\b(?:minggu|pekan) depan\b")
-_RELATIVE = {"hari ini": 0, "nanti": 0, "besok": 1, "besuk": 1, "bsk": 1, "esok": 1, "lusa": 2}
+# "kemarin" is read only so that a past day gets "that time has passed", not "I could not read it".
+_RELATIVE = {
+    "kemarin": -1,
+    "kmrn": -1,
+    "hari ini": 0,
+    "nanti": 0,
+    "besok": 1,
+    "besuk": 1,
+    "bsk": 1,
+    "esok": 1,
+    "lusa": 2,
+}
 _WEEKDAYS = {
     "senin": 0,
     "selasa": 1,
@@ -113,7 +124,7 @@ def read_when(text: str, timezone: str, now: datetime) -> datetime | DateProblem
     if day is None:
         return DateProblem.NO_DAY if clock else DateProblem.UNREADABLE
     if clock is None:
-        return DateProblem.NO_TIME
+        return DateProblem.PAST if day < today else DateProblem.NO_TIME
     when = datetime.combine(day, clock, ZoneInfo(timezone)).astimezone(UTC)
     return when if when > now else DateProblem.PAST
 

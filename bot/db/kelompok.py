@@ -117,3 +117,18 @@ async def find_by_join_code(session: AsyncSession, code: str) -> Kelompok | None
     return await session.scalar(
         select(Kelompok).where(Kelompok.join_code == code.strip().upper(), Kelompok.deleted_at.is_(None))
     )
+
+
+@dataclass(frozen=True)
+class KelompokListing:
+    pendamping_id: int
+    kelompok: KelompokView
+
+
+async def list_kelompok(session: AsyncSession, pendamping_id: int | None = None) -> list[KelompokListing]:
+    """Every kelompok (or one pendamping's) with its member count, for `p2k2-bot kelompok list`."""
+    query = _with_counts().order_by(Kelompok.name, Kelompok.id)
+    if pendamping_id is not None:
+        query = query.where(Kelompok.pendamping_id == pendamping_id)
+    rows = await session.execute(query)
+    return [KelompokListing(k.pendamping_id, _view(k, count, name)) for k, count, name in rows]
