@@ -14,7 +14,7 @@ from bot.app import App, StartupError, build_app
 from bot.catalogs import CatalogError, load_translators
 from bot.channels.console import ConsoleChat
 from bot.cli_operator import export_command, kelompok_cli, meeting_cli, pendamping_cli
-from bot.content_check import check_content
+from bot.content_check import MAX_LONGEST_SHARE, MAX_LONGEST_SHARE_OVERALL, check_content
 from bot.content_loader import ContentError
 from bot.db import migrate as migrations
 from bot.db.engine import make_engine
@@ -192,13 +192,32 @@ def content_check(
     directory: Path | None = typer.Option(
         None, "--dir", help="Content directory to check (default: the installed content/)."
     ),
+    max_longest_share: float = typer.Option(
+        MAX_LONGEST_SHARE,
+        "--max-longest-share",
+        help="Fail a session where more than this share of quiz items has the longest option correct.",
+    ),
+    max_longest_share_overall: float = typer.Option(
+        MAX_LONGEST_SHARE_OVERALL,
+        "--max-longest-share-overall",
+        help="Fail when more than this share of all quiz items has the longest option correct.",
+    ),
 ) -> None:
     """Validate every lesson file and spell-check all Indonesian text (needs hunspell and hunspell-id)."""
-    report = check_content(directory)
+    report = check_content(
+        directory, max_longest_share=max_longest_share, max_longest_share_overall=max_longest_share_overall
+    )
     typer.echo(
         f"{report.sessions} sessions, {report.cards} cards, {report.questions} questions; "
         f"{len({u.word for u in report.unknown_words})} unknown words"
     )
+    if report.longest_correct:
+        longest, items = report.longest_correct_overall
+        per_session = ", ".join(f"{number}: {n}/{t}" for number, n, t in report.longest_correct)
+        typer.echo(
+            f"longest option is the correct one: {longest} of {items} questions ({longest / items:.0%}); "
+            f"per session {per_session}"
+        )
     for problem in report.problems:
         typer.echo(f"problem: {problem}")
     for unknown in report.unknown_words:

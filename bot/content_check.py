@@ -1,6 +1,8 @@
 """`p2k2-bot content check`: what the loader validates, plus the checks it leaves out: rendered lengths
-against WhatsApp's interactive body limit, duplicates, and an Indonesian spell check with hunspell over the
-lessons and the `id` catalog."""
+against WhatsApp's interactive body limit, duplicates, quiz quality (the correct option must not give itself
+away by being the longest; the explanation must teach the correct option), health cards that name the
+document they paraphrase, and an Indonesian spell check with hunspell over the lessons and the `id`
+catalog."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.catalogs import locales_dir, read_catalog
 from bot.content_loader import ContentError, content_dir, load_curriculum
-from bot.core.content import Curriculum
+from bot.core.content import Curriculum, Question, Session
 
 # WhatsApp interactive body.text (platforms.md §2.4); cards, quizzes and tasks all carry buttons.
 BODY_LIMIT = 1024
@@ -29,6 +32,50 @@ _BARE_DASHES = re.compile(r"(?<!\S)[-–—]+(?!\S)")
 # A lone capital letter is an answer letter ("Pilih A atau B") or an initial, never a misspelt word.
 _LONE_CAPITAL = re.compile(r"(?<![\w-])[A-Z](?![\w-])")
 
+# Quiz cue: a reader who picks the longest option should score no better than chance. A session fails
+# when more than this share of its items has the correct option as the strictly longest one, and the whole
+# curriculum fails above the overall share (with 3-4 options, chance is 25-33 %).
+MAX_LONGEST_SHARE = 0.4
+MAX_LONGEST_SHARE_OVERALL = 0.34
+# Explanations must teach the answer: at least this share of the correct option's key words (content
+# words, matched by stem) must appear in the explanation.
+MIN_KEYWORD_SHARE = 0.5
+# Sessions whose cards give health advice: every card there must be named by a source that is a document,
+# not a site's home page (domain.md §9).
+HEALTH_SESSIONS = frozenset({8, 9, 10, 14})
+_WORD = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-]*[0-9A-Za-z]|[0-9A-Za-z]")
+# Function words and words every option shares (address, hedges), dropped before key words are compared.
+_STOP_WORDS = frozenset(
+    """
+    ada adalah agar akan aku anda antara apa apakah atas atau bagi bahwa baik bapak begitu belum benar
+    berapa bersama biasa biasanya bila bisa boleh bu bukan cara cukup dalam dan dapat demikian dengan di
+    dia dari dulu harus hanya hal ia ibu ini itu jadi jangan jika juga kalau kami kamu karena ke kepada
+    ketika kita lagi lalu lebih maka mana masih mau melakukan membuat mereka misalnya nanti oleh orang pak
+    paling pada para per perlu saat saja salah sama sambil sampai sangat satu saya se sebaiknya sebelum
+    secara sedang sehingga sekali selalu semua sendiri seperti sering sesudah setelah setiap sudah supaya
+    tanpa tapi telah tentang terlalu tetap tetapi tidak untuk walau walaupun yang yaitu
+    """.split()
+)
+_PREFIXES = (
+    "meng",
+    "meny",
+    "mem",
+    "men",
+    "me",
+    "peng",
+    "peny",
+    "pem",
+    "pen",
+    "per",
+    "pe",
+    "ber",
+    "ter",
+    "di",
+    "ke",
+    "se",
+)
+_SUFFIXES = ("kannya", "annya", "nya", "kan", "lah", "an", "i")
+
 
 @dataclass(frozen=True)
 class UnknownWord:
@@ -43,15 +90,28 @@ class ContentReport:
     questions: int
     problems: tuple[str, ...]  # "<file>: field <field>: <message>"
     unknown_words: tuple[UnknownWord, ...]  # sorted by word, then in file order
+    # Per session: (session number, items whose correct option is the strictly longest, items).
+    longest_correct: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.problems and not self.unknown_words
 
+    @property
+    def longest_correct_overall(self) -> tuple[int, int]:
+        return sum(n for _, n, _ in self.longest_correct), sum(t for _, _, t in self.longest_correct)
 
-def check_content(directory: Path | None = None, locales: Path | None = None) -> ContentReport:
+
+def check_content(
+    directory: Path | None = None,
+    locales: Path | None = None,
+    *,
+    max_longest_share: float = MAX_LONGEST_SHARE,
+    max_longest_share_overall: float = MAX_LONGEST_SHARE_OVERALL,
+) -> ContentReport:
     directory = directory or content_dir()
     locales = locales or locales_dir()
+    longest: list[tuple[int, int, int]] = []
     problems: list[str] = []
     texts: list[tuple[str, str]] = []  # (where, Indonesian text)
     try:
@@ -61,6 +121,10 @@ def check_content(directory: Path | None = None, locales: Path | None = None) ->
         curriculum = None
     if curriculum is not None:
         problems += _rendering_problems(curriculum, directory)
+        longest = [_longest_correct(session) for session in curriculum.sessions]
+        problems += _longest_problems(longest, directory, max_longest_share, max_longest_share_overall)
+        problems += _explanation_problems(curriculum, directory)
+        problems += _source_problems(curriculum, directory)
         texts += _curriculum_texts(curriculum, directory)
     po_path = locales / "id" / "LC_MESSAGES" / "messages.po"
     try:
@@ -77,7 +141,135 @@ def check_content(directory: Path | None = None, locales: Path | None = None) ->
         questions=sum(len(s.quiz) for s in sessions),
         problems=tuple(problems),
         unknown_words=unknown,
+        longest_correct=tuple(longest),
     )
+
+
+def correct_is_longest(question: Question) -> bool:
+    """The correct option is strictly longer than every other option (ties give nothing away)."""
+    correct = len(question.options[question.correct_index].text)
+    others = [len(o.text) for i, o in enumerate(question.options) if i != question.correct_index]
+    return correct > max(others)
+
+
+def _longest_correct(session: Session) -> tuple[int, int, int]:
+    return session.number, sum(correct_is_longest(q) for q in session.quiz), len(session.quiz)
+
+
+def _longest_problems(
+    longest: list[tuple[int, int, int]], directory: Path, max_share: float, max_overall: float
+) -> list[str]:
+    problems = []
+    for number, count, items in longest:
+        if items and count / items > max_share:
+            problems.append(
+                f"{_session_file(directory, number)}: field quiz: the correct option is the longest in "
+                f"{count} of {items} questions, over the allowed share of {max_share:.0%}"
+            )
+    count, items = sum(n for _, n, _ in longest), sum(t for _, _, t in longest)
+    if items and count / items > max_overall:
+        problems.append(
+            f"{directory}: field quiz: the correct option is the longest in {count} of {items} questions "
+            f"overall, over the allowed share of {max_overall:.0%}"
+        )
+    return problems
+
+
+def key_words(text: str) -> list[str]:
+    """The content words of an option: every word but function words, casefolded, in order, once each."""
+    words = (w.casefold() for w in _WORD.findall(text))
+    return list(dict.fromkeys(w for w in words if w not in _STOP_WORDS and (len(w) >= 3 or w.isdigit())))
+
+
+def _stems(word: str) -> set[str]:
+    """The word and what is left after a common prefix and/or suffix, so "memberi" meets "beri" and
+    "menyusui" meets "susu" (a nasal prefix replaces the stem's first letter)."""
+    nasal = {
+        "meny": "s",
+        "peny": "s",
+        "mem": "p",
+        "pem": "p",
+        "men": "t",
+        "pen": "t",
+        "meng": "k",
+        "peng": "k",
+    }
+    bases = {word}
+    for prefix in _PREFIXES:
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and len(rest) >= 3:
+            bases.add(rest)
+            if prefix in nasal:
+                bases.add(nasal[prefix] + rest)
+    stems = set(bases)
+    for base in bases:
+        for suffix in _SUFFIXES:
+            if base.endswith(suffix) and len(base) - len(suffix) >= 3:
+                stems.add(base[: -len(suffix)])
+    return stems
+
+
+def _same_stem(a: str, b: str) -> bool:
+    if any(ch.isdigit() for ch in a + b):
+        return a == b
+    for x in _stems(a):
+        for y in _stems(b):
+            need = min(5, len(x), len(y))
+            if need >= 3 and x[:need] == y[:need]:
+                return True
+    return False
+
+
+def missing_key_words(question: Question) -> tuple[list[str], list[str]]:
+    """(key words of the correct option, those the explanation does not mention)."""
+    wanted = key_words(question.options[question.correct_index].text)
+    said = key_words(question.explanation) + [w.casefold() for w in _WORD.findall(question.explanation)]
+    return wanted, [w for w in wanted if not any(_same_stem(w, s) for s in said)]
+
+
+def _explanation_problems(curriculum: Curriculum, directory: Path) -> list[str]:
+    problems = []
+    for session in curriculum.sessions:
+        path = _session_file(directory, session.number)
+        for i, question in enumerate(session.quiz):
+            wanted, missing = missing_key_words(question)
+            if wanted and (len(wanted) - len(missing)) / len(wanted) < MIN_KEYWORD_SHARE:
+                problems.append(
+                    f"{path}: field quiz.{i}.explanation: question {question.id}'s explanation does not "
+                    f"mention the correct option's key words ({', '.join(missing)})"
+                )
+    return problems
+
+
+def _is_home_page(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query
+
+
+def _source_problems(curriculum: Curriculum, directory: Path) -> list[str]:
+    """A source names the cards it supports; health cards need a document, not a home page."""
+    problems = []
+    for session in curriculum.sessions:
+        path = _session_file(directory, session.number)
+        card_ids = {card.id for card in session.cards}
+        for i, source in enumerate(session.sources):
+            for card_id in sorted(set(source.cards) - card_ids):
+                problems.append(f"{path}: field sources.{i}.cards: {card_id} is not a card of this session")
+        if session.number not in HEALTH_SESSIONS:
+            continue
+        for i, source in enumerate(session.sources):
+            if _is_home_page(source.url):
+                problems.append(
+                    f"{path}: field sources.{i}.url: {source.url} is a home page; a health lesson names "
+                    "the document it paraphrases"
+                )
+        for i, card in enumerate(session.cards):
+            if not any(card.id in s.cards and not _is_home_page(s.url) for s in session.sources):
+                problems.append(
+                    f"{path}: field cards.{i}: health card {card.id} is not named by any source "
+                    "(list it under a source's cards)"
+                )
+    return problems
 
 
 def _session_file(directory: Path, number: int) -> Path:

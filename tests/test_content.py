@@ -199,6 +199,55 @@ def test_missing_hunspell_is_a_problem_that_says_what_to_install(
     assert "hunspell-id" in report.problems[0]
 
 
+def _longest_correct_everywhere(data: dict[str, Any]) -> None:
+    for question in data["quiz"]:
+        for option in question["options"]:
+            if option.get("correct"):
+                option["text"] += " dengan sabar dan dengan bantuan keluarga di rumah"
+
+
+def test_a_quiz_whose_longest_option_is_always_correct_fails_the_check(copy: Path) -> None:
+    path = copy / "sessions" / "sesi-05.yaml"
+    _edit(path, _longest_correct_everywhere)
+    report = check_content(copy)
+    assert not report.ok
+    assert (5, 5, 5) in report.longest_correct
+    assert any(str(path) in p and "longest in 5 of 5" in p for p in report.problems), report.problems
+    relaxed = check_content(copy, max_longest_share=1.0)
+    assert not any("option is the longest" in p for p in relaxed.problems), relaxed.problems
+
+
+def test_the_real_quizzes_do_not_give_the_answer_away_by_length() -> None:
+    longest, items = check_content().longest_correct_overall
+    assert items >= 60 and longest / items <= 0.34
+
+
+def test_an_explanation_that_does_not_teach_the_answer_is_flagged(copy: Path) -> None:
+    path = copy / "sessions" / "sesi-05.yaml"
+
+    def vague(data: dict[str, Any]) -> None:
+        data["quiz"][1]["explanation"] = "Coba baca lagi kartunya, ya."
+
+    _edit(path, vague)
+    report = check_content(copy)
+    question_id = load_curriculum(copy).session(5).quiz[1].id  # type: ignore[union-attr]
+    assert any(f"quiz.1.explanation: question {question_id}" in p for p in report.problems), report.problems
+
+
+def test_a_health_card_must_be_named_by_a_document_not_a_home_page(copy: Path) -> None:
+    path = copy / "sessions" / "sesi-09.yaml"
+
+    def home_page(data: dict[str, Any]) -> None:
+        data["sources"] = [
+            {"title": "Kementerian Kesehatan", "url": "https://kemkes.go.id/", "cards": ["s09k1"]}
+        ]
+
+    _edit(path, home_page)
+    report = check_content(copy)
+    assert any(f"{path}: field sources.0.url" in p and "home page" in p for p in report.problems)
+    assert any(f"{path}: field cards.1: health card s09k2" in p for p in report.problems), report.problems
+
+
 def _run_check(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [BIN, "content", "check", *args], capture_output=True, text=True, timeout=120, check=False
