@@ -1,16 +1,20 @@
-"""Attendance, ticked by the pendamping once a meeting has started: one button per member, paged; each
-tap is stored at once, so nothing is lost if the chat is left halfway. "Done" records the members not
-ticked as absent, so the exported list is complete.
+"""Attendance, ticked by the pendamping once a meeting has started. Members who answered the invitation
+with "Hadir" start ticked; "Semua hadir" ticks everyone in one tap, and a tap on a name unticks (or
+ticks) that member, so a kelompok of 30 costs a tap or two, not 30. Members are paged to fit one
+WhatsApp list. Each tap is stored at once, so nothing is lost if the chat is left halfway. "Done" stores
+what is ticked for everyone not stored yet, so the exported list is complete.
 
 Button ids: "attend" (meetings that have started, latest first), "attend:m:<meeting>:<page>",
-"attend:t:<meeting>:<user>:<page>" (present <-> absent), "attend:done:<meeting>". Meetings and members
-are read through the pendamping port, so another pendamping's meeting is refused and audited."""
+"attend:all:<meeting>:<page>" (everyone present), "attend:t:<meeting>:<user>:<page>" (present <->
+absent), "attend:done:<meeting>". Meetings and members are read through the pendamping port, so another
+pendamping's meeting is refused and audited."""
 
 from __future__ import annotations
 
 from bot.core.context import Context, Result
 from bot.core.events import AttendanceRecorded
 from bot.core.messages import Button, Inbound, InboundKind, Outbound
+from bot.core.paging import Page, page_of, page_size, paged_buttons
 from bot.core.ports import MeetingView, MemberView
 from bot.core.router import Router
 from handlers.authz import pendamping_of, refuse
@@ -19,8 +23,7 @@ from handlers.rsvp_view import meeting_choice, meeting_heading
 
 router = Router()
 
-# With Previous, Next and Done that makes 10 buttons at most: one WhatsApp list (platforms.md §2.4).
-PAGE = 7
+PAGE = page_size(fixed=2)  # "Semua hadir" and "Selesai" on every page
 PRESENT = "✓"
 
 
@@ -38,22 +41,33 @@ async def attendance(ctx: Context, msg: Inbound) -> Result:
     pendamping = pendamping_of(ctx)
     if pendamping is None:
         return refuse(ctx, audited, "meeting", meeting_id)
-    if action not in ("m", "t", "done"):
+    if action not in ("m", "all", "t", "done"):
         return await choose(ctx, pendamping)
     meeting = await ctx.ports.pendamping.meeting(pendamping, meeting_id or 0)
     members = await ctx.ports.pendamping.members(pendamping, meeting.kelompok_id) if meeting else None
-    present = await ctx.ports.pendamping.attendance(pendamping, meeting.id) if meeting else None
-    if meeting is None or members is None or present is None:
+    stored = await ctx.ports.pendamping.attendance(pendamping, meeting.id) if meeting else None
+    answers = await ctx.ports.pendamping.rsvps(pendamping, meeting.id) if meeting else None
+    if meeting is None or members is None or stored is None or answers is None:
         return refuse(ctx, audited, "meeting", meeting_id)
     closed = not_open(ctx, meeting)
     if closed is not None:
         return closed
+    coming = {a.user_id for a in answers if a.answer == "yes"}
+    # What is stored wins; a member not ticked yet is present if they said they would come.
+    present = {m.user_id: stored.get(m.user_id, m.user_id in coming) for m in members}
+    if action == "all":
+        marked = tuple(
+            AttendanceRecorded(meeting.id, m.user_id, True) for m in members if not stored.get(m.user_id)
+        )
+        everyone = {m.user_id: True for m in members}
+        note = ctx._("Everyone is marked present. Tap the names of those who did not come.")
+        return page(ctx, meeting, members, everyone, _number(parts, 3) or 1, note, marked)
     if action == "t":
         user_id = _number(parts, 3)
         member = next((m for m in members if m.user_id == user_id), None)
         if member is None:  # not (or no longer) a member of this meeting's kelompok
             return refuse(ctx, "attendance.record", "user", user_id)
-        now_present = not present.get(member.user_id, False)
+        now_present = not present[member.user_id]
         mark = ctx._("{name}: present") if now_present else ctx._("{name}: absent")
         return page(
             ctx,
@@ -62,11 +76,11 @@ async def attendance(ctx: Context, msg: Inbound) -> Result:
             {**present, member.user_id: now_present},
             _number(parts, 4) or 1,
             note=mark.format(name=member.name),
-            event=AttendanceRecorded(meeting.id, member.user_id, now_present),
+            events=(AttendanceRecorded(meeting.id, member.user_id, now_present),),
         )
     if action == "done":
-        return done(ctx, meeting, members, present)
-    return page(ctx, meeting, members, present, _number(parts, 3) or 1)
+        return done(ctx, meeting, members, stored, present)
+    return page(ctx, meeting, members, present, _number(parts, 3) or 1, pre_ticked=bool(coming))
 
 
 async def choose(ctx: Context, pendamping: int) -> Result:
@@ -107,38 +121,71 @@ def page(
     present: dict[int, bool],
     number: int,
     note: str = "",
-    event: AttendanceRecorded | None = None,
+    events: tuple[AttendanceRecorded, ...] = (),
+    pre_ticked: bool = False,
 ) -> Result:
-    events = (event,) if event else ()
     heading = ctx._("Attendance: {heading}").format(heading=meeting_heading(ctx, meeting))
     if not members:
         text = "\n".join([heading, ctx._("The group has no members yet.")])
         return ctx.reply(Outbound(text, (back_to_menu(ctx),)), state=ctx.state.idle(), events=events)
-    pages = (len(members) + PAGE - 1) // PAGE
-    number = min(max(number, 1), pages)
+    shown = page_of(len(members), number, PAGE)
     lines = [note] if note else []
     lines += [heading, counts(ctx, members, present)]
-    lines.append(ctx._("Tap a name to mark present ({mark}); tap again to mark absent.").format(mark=PRESENT))
-    if pages > 1:
-        lines.append(ctx._("Page {page} of {pages}").format(page=number, pages=pages))
-    buttons = [
+    if pre_ticked and not note:
+        lines.append(
+            ctx._("Members who answered “Attending” are already ticked ({mark}).").format(mark=PRESENT)
+        )
+    lines.append(
+        ctx._("Tap “All present” if everyone came, then tap the names of those who did not come.")
+        if not all(present.values())
+        else ctx._("Tap a name to mark that member absent; tap again to mark present.")
+    )
+    if shown.pages > 1:
+        lines.append(ctx._("Page {page} of {pages}").format(page=shown.number, pages=shown.pages))
+    return ctx.reply(
+        Outbound("\n".join(lines), buttons(ctx, meeting, members, present, shown)),
+        state=ctx.state.idle(),
+        events=events,
+    )
+
+
+def buttons(
+    ctx: Context, meeting: MeetingView, members: list[MemberView], present: dict[int, bool], shown: Page
+) -> tuple[Button, ...]:
+    names = [
         Button(
-            f"attend:t:{meeting.id}:{m.user_id}:{number}",
+            f"attend:t:{meeting.id}:{m.user_id}:{shown.number}",
             f"{PRESENT} {m.name}" if present.get(m.user_id) else m.name,
         )
-        for m in members[(number - 1) * PAGE : number * PAGE]
+        for m in members
     ]
-    if number > 1:
-        buttons.append(Button(f"attend:m:{meeting.id}:{number - 1}", ctx._("Previous page")))
-    if number < pages:
-        buttons.append(Button(f"attend:m:{meeting.id}:{number + 1}", ctx._("Next page")))
-    buttons.append(Button(f"attend:done:{meeting.id}", ctx._("Done")))
-    return ctx.reply(Outbound("\n".join(lines), tuple(buttons)), state=ctx.state.idle(), events=events)
+    everyone = (
+        ()
+        if all(present.values())
+        else (Button(f"attend:all:{meeting.id}:{shown.number}", ctx._("All present")),)
+    )
+    return paged_buttons(
+        shown,
+        names,
+        lambda n: f"attend:m:{meeting.id}:{n}",
+        ctx._("‹ Previous"),
+        ctx._("Next ›"),
+        before=everyone,
+        after=(Button(f"attend:done:{meeting.id}", ctx._("Done")),),
+    )
 
 
-def done(ctx: Context, meeting: MeetingView, members: list[MemberView], present: dict[int, bool]) -> Result:
-    absent = tuple(
-        AttendanceRecorded(meeting.id, m.user_id, False) for m in members if m.user_id not in present
+def done(
+    ctx: Context,
+    meeting: MeetingView,
+    members: list[MemberView],
+    stored: dict[int, bool],
+    present: dict[int, bool],
+) -> Result:
+    unstored = tuple(
+        AttendanceRecorded(meeting.id, m.user_id, present[m.user_id])
+        for m in members
+        if m.user_id not in stored
     )
     text = "\n".join(
         [
@@ -148,4 +195,4 @@ def done(ctx: Context, meeting: MeetingView, members: list[MemberView], present:
         ]
     )
     buttons = (Button("attend", ctx._("Attendance")), back_to_menu(ctx))
-    return ctx.reply(Outbound(text, buttons), state=ctx.state.idle(), events=absent)
+    return ctx.reply(Outbound(text, buttons), state=ctx.state.idle(), events=unstored)

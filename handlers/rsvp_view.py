@@ -43,10 +43,11 @@ def meeting_heading(ctx: Context, meeting: MeetingView) -> str:
     )
 
 
-def meeting_button(prefix: str, number: int, meeting: MeetingView) -> Button:
-    """A short label that fits a WhatsApp list row: "2. 5/12 Sirnajaya 1"."""
+def meeting_button(prefix: str, meeting: MeetingView) -> Button:
+    """A short label that fits a WhatsApp list row: "5/12 Sirnajaya 1". No number of its own: channels
+    that number buttons (the terminal's "[2]") would show it twice."""
     local = meeting.starts_at.astimezone(ZoneInfo(meeting.timezone))
-    return Button(f"{prefix}:{meeting.id}", f"{number}. {local.day}/{local.month} {meeting.kelompok_name}")
+    return Button(f"{prefix}:{meeting.id}", f"{local.day}/{local.month} {meeting.kelompok_name}")
 
 
 def meeting_choice(
@@ -58,7 +59,7 @@ def meeting_choice(
         lines.append(f"{number}. {meeting_heading(ctx, meeting)}")
     if len(meetings) > SHOWN:
         lines.append(ctx._("Only the first {count} are shown.").format(count=SHOWN))
-    buttons = tuple(meeting_button(prefix, n, m) for n, m in enumerate(meetings[:SHOWN], 1))
+    buttons = tuple(meeting_button(prefix, m) for m in meetings[:SHOWN])
     return "\n".join(lines), (*buttons, back_to_menu(ctx))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from aiohttp import test_utils
@@ -18,9 +19,10 @@ from bot.channels.whatsapp import WhatsAppChannel
 from bot.core.delivery import Envelope, Sent, Template, Undeliverable
 from bot.core.messages import Outbound
 from bot.db.channel_events import SqlChannelEvents
-from bot.db.models import Identity, InboundKey, OutboxMessage, Rsvp
+from bot.db.models import Identity, InboundKey, Meeting, OutboxMessage, Pendamping, Rsvp
 from bot.demo import DemoData
 from bot.web import make_web_app
+from tests.builders import add_members, demo_pendamping_id
 from tests.fakes.whatsapp_api import (
     APP_SECRET,
     PHONE_NUMBER_ID,
@@ -390,3 +392,50 @@ async def test_logs_name_no_phone_number_and_no_token(
     assert any(r.name.startswith("bot.channels.whatsapp") for r in ours)
     text = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in ours)
     assert WA_ID not in text and TOKEN not in text and APP_SECRET not in text
+
+
+PENDAMPING_WA_ID = "6281100000001"
+
+
+async def test_attendance_for_25_members_is_paged_within_the_list_limit(
+    app: App, demo: DemoData, fake: FakeGraphAPI, channel: WhatsAppChannel, clock: FakeClock
+) -> None:
+    names = [f"Ibu Anggota {n:02}" for n in range(1, 26)]
+    await add_members(app, demo.kelompok_id, names)
+    pendamping_id = await demo_pendamping_id(app)
+    async with app.db.transaction() as session:
+        pendamping_user = await session.scalar(
+            select(Pendamping.user_id).where(Pendamping.id == pendamping_id)
+        )
+        assert pendamping_user is not None
+        session.add(
+            Identity(
+                user_id=pendamping_user, channel="whatsapp", address=PENDAMPING_WA_ID, created_at=clock()
+            )
+        )
+        starts = await session.scalar(select(Meeting.starts_at).where(Meeting.id == demo.meeting_id))
+    assert starts is not None
+    clock.now = starts + timedelta(hours=2)
+    pendamping = WhatsAppUser(fake, PENDAMPING_WA_ID, channel.drain)
+
+    await pendamping.say("kehadiran")
+    await pendamping.tap("5/12 Sirnajaya 1")
+    seen: list[str] = []
+    for number in range(1, 6):
+        pendamping.expect_reply(contains=[f"Halaman {number} dari 5", "0 dari 25 anggota hadir."])
+        last = pendamping.replies[-1]
+        assert last.content["type"] == "list" and len(last.choices) <= 10
+        seen += [title for _, title in last.choices if title.startswith("Ibu")]
+        if number < 5:
+            await pendamping.tap("Berikutnya ›")
+    assert seen == names  # every member once, across five lists, no wall of numbered text
+    assert pendamping.labels[-2:] == ["‹ Sebelumnya", "Selesai"]
+
+    await pendamping.tap("Semua hadir")
+    pendamping.expect_reply(contains="25 dari 25 anggota hadir.")
+    await pendamping.tap(f"✓ {names[24]}")
+    pendamping.expect_reply(contains=[f"{names[24]}: tidak hadir", "24 dari 25 anggota hadir."])
+    await pendamping.tap("Selesai")
+    pendamping.expect_reply(contains=["Kehadiran tersimpan", "24 dari 25 anggota hadir."])
+    assert fake.rejected == []
+    assert all(m.type != "text" or len(m.text) < 1024 for m in fake.sent)
