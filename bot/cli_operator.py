@@ -2,7 +2,9 @@
 
 Each prints one readable line per item, or exactly one JSON object with `--json`. A bad argument prints
 one line on stderr and exits with code 2, changing nothing: every command validates its input, then
-writes in a single transaction that rolls back on any refusal."""
+writes in a single transaction that rolls back on any refusal. The three command groups stay in one
+module, just over 400 lines, because they share its validation, transaction and output helpers; the
+next group added should move them to a module of their own first."""
 
 from __future__ import annotations
 
@@ -253,12 +255,6 @@ def kelompok_list(
         return await kelompok_db.list_kelompok(session, pendamping_id)
 
     rows = _in_transaction(settings, work)
-    lines = [
-        f'kelompok {r.kelompok.id} "{r.kelompok.name}" (Desa {r.kelompok.desa}): join code '
-        f'{r.kelompok.join_code}, pendamping {r.pendamping_id} "{r.kelompok.pendamping_name}", '
-        f"{r.kelompok.members} member{'' if r.kelompok.members == 1 else 's'}"
-        for r in rows
-    ]
     items = [
         {
             "id": r.kelompok.id,
@@ -271,6 +267,11 @@ def kelompok_list(
             "members": r.kelompok.members,
         }
         for r in rows
+    ]
+    lines = [
+        f'kelompok {i["id"]} "{i["name"]}" (Desa {i["desa"]}): join code {i["join_code"]}, pendamping '
+        f'{i["pendamping_id"]} "{i["pendamping"]}", {i["members"]} member{"" if i["members"] == 1 else "s"}'
+        for i in items
     ]
     _emit(as_json, {"kelompok": items}, lines or ["no kelompok yet"])
 
