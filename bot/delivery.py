@@ -24,6 +24,7 @@ from bot.db.broadcast_progress import report_progress
 from bot.db.channel_events import SqlChannelEvents
 from bot.db.engine import Database
 from bot.db.meetings import SqlMeetingReader
+from bot.db.reminders import MEETING_KINDS
 from bot.metrics import ERRORS, OUTBOX_DEPTH, SENDS
 from handlers.notices import render_notice
 
@@ -130,7 +131,7 @@ class DeliveryWorker:
                 error=f"channel {row.channel} is not running",
                 retry_at=now + timedelta(minutes=5),
             )
-        if row.kind == "reminder" and meeting is not None and meeting.starts_at <= now:
+        if row.kind in MEETING_KINDS and meeting is not None and meeting.starts_at <= now:
             return outbox.Finished(row.id, outbox.CANCELLED, error="meeting already started")
         t = self._translators.get(row.locale) or self._translators[self._default_locale]
         notice = render_notice(t, self._curriculum, row.kind, row.payload, row.name, meeting)

@@ -99,6 +99,7 @@ class ConversationService:
                         codes=RandomCodes(),
                         questions=SqlQuestionReader(session),
                         links=self._links,
+                        reminders=self._policy,
                     )
                     ctx = Context(view, state, now, self.translator(view.locale), ports)
                     handler, routed = self._router.resolve(state, inbound, view.role)

@@ -34,7 +34,7 @@ def _rsvp_buttons(t: Translator, meeting_id: int) -> tuple[Button, ...]:
 
 def _topic(curriculum: Curriculum, meeting: MeetingView) -> str:
     session = curriculum.session(meeting.session_number)
-    return f"{meeting.session_number}. {session.title}" if session else str(meeting.session_number)
+    return f"{meeting.session_number}, {session.title}" if session else str(meeting.session_number)
 
 
 def render_notice(
@@ -70,14 +70,25 @@ def render_notice(
         return None
     when = format_when(meeting.starts_at, meeting.timezone, t.locale)
     topic = _topic(curriculum, meeting)
-    if kind == "reminder":
+    if kind in ("invitation", "reminder"):
         if meeting.status != "scheduled" or payload.get("version") != meeting.version:
             return None
+        if payload.get("step") == "invitation":
+            opening = t.gettext("{greeting} you are invited to your group meeting of {group}:")
+        elif payload.get("step") == "soon":
+            opening = t.gettext("{greeting} your group meeting of {group} starts soon:")
+        else:
+            opening = t.gettext("{greeting} a reminder of your group meeting of {group}:")
         text = t.gettext(
-            "{greeting} a reminder of your group meeting:\nTopic: Session {topic}\nWhen: {when}\nWhere: {place}\n\n"
-            "Will you attend?"
-        ).format(greeting=greeting, topic=topic, when=when, place=meeting.place)
+            "{opening}\nTopic: Session {topic}\nWhen: {when}\nWhere: {place}\n\nWill you attend?"
+        ).format(
+            opening=opening.format(greeting=greeting, group=meeting.kelompok_name),
+            topic=topic,
+            when=when,
+            place=meeting.place,
+        )
         buttons = _rsvp_buttons(t, meeting.id)
+        # One approved template for all three: the same variables and buttons, only the opening differs.
         template = Template(
             "reminder", (name or "-", topic, when, meeting.place), tuple((b.id, b.label) for b in buttons)
         )

@@ -22,6 +22,7 @@ from bot.core.router import Router
 from bot.core.timefmt import format_when, zone_abbreviation
 from bot.core.users import Role
 from handlers.authz import pendamping_of, refuse
+from handlers.meeting_plan import plan_lines
 from handlers.menu import back_to_menu, cancel
 
 router = Router()
@@ -319,10 +320,11 @@ def summary(ctx: Context, data: dict[str, object]) -> Result:
         old = when(ctx, datetime.fromisoformat(str(data["old"])), timezone)
         lines.insert(0, ctx._("Move the meeting of {group}:").format(group=data.get("group", "")))
         lines.insert(1, ctx._("Was: {when}").format(when=old))
-        lines.append("\n" + ctx._("The members will be told. Save?"))
     else:
         lines.insert(0, ctx._("New meeting of {group}:").format(group=data.get("group", "")))
-        lines.append("\n" + ctx._("The members will get reminders. Save?"))
+    starts_at = datetime.fromisoformat(str(data["starts_at"]))
+    lines.append("\n" + "\n".join(plan_lines(ctx, starts_at, timezone, data.get("mode") == "move")))
+    lines.append("\n" + ctx._("Save?"))
     buttons = (Button("pmeet:save", ctx._("Save")), abort_button(ctx))
     return ctx.reply(Outbound("\n".join(lines), buttons), state=ctx.state.at("pmeet", "confirm", **data))
 
@@ -342,12 +344,16 @@ async def save(ctx: Context, pendamping: int, data: dict[str, object]) -> Result
         if (meeting.starts_at, meeting.place) == (starts_at, place):
             return await listed(ctx, pendamping, ctx._("Nothing was changed."))
         event = MeetingRescheduled(meeting.id, starts_at, place)
-        text = ctx._("The meeting was moved. The members will be told.")
+        text = ctx._("The meeting was moved.")
+        timezone = meeting.timezone
     else:
         group = await ctx.ports.pendamping.kelompok(pendamping, int(str(data["kelompok"])))
         if group is None:
             return refuse(ctx, "meeting.schedule", "kelompok", int(str(data["kelompok"])))
         event = MeetingScheduled(group.id, session, starts_at, place)
-        text = ctx._("The meeting was scheduled. The members will get reminders.")
+        text = ctx._("The meeting was scheduled.")
+        timezone = group.timezone
+    lines = plan_lines(ctx, starts_at, timezone, isinstance(event, MeetingRescheduled))
+    text = "\n".join([text, *lines])
     buttons = (list_button(ctx), back_to_menu(ctx))
     return ctx.reply(Outbound(text, buttons), state=ctx.state.idle(), events=(event,))

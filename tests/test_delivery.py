@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
 from bot.app import App
 from bot.catalogs import load_translators
@@ -39,7 +39,9 @@ def _worker(app: App, sender: object, **config: object) -> DeliveryWorker:
     )  # type: ignore[arg-type]
 
 
-async def _schedule(app: App, demo: DemoData, when: datetime = MEETING) -> int:
+async def _schedule(app: App, demo: DemoData, when: datetime = MEETING, invitations: bool = False) -> int:
+    """Schedules the meeting; unless `invitations`, the invitations planned with it are left out, so that
+    a test follows the reminders alone."""
     async with app.db.transaction() as session:
         pendamping = (await session.scalars(select(Pendamping))).one()
         meeting = await effects.schedule_meeting(
@@ -53,6 +55,8 @@ async def _schedule(app: App, demo: DemoData, when: datetime = MEETING) -> int:
             POLICY,
             app.clock(),
         )
+        if not invitations:
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.kind == "invitation"))
         return meeting.id
 
 
@@ -118,6 +122,34 @@ async def test_reminders_are_sent_when_due_with_rsvp_buttons(
         len([e for e in sender.sent if e.message.buttons and e.template and e.template.kind == "reminder"])
         == 1
     )
+
+
+async def test_a_new_meeting_sends_its_invitation_at_once(app: App, demo: DemoData, chat: Chat) -> None:
+    await joined(chat)
+    meeting_id = await _schedule(app, demo, invitations=True)
+    sender = RecordingSender()
+    await _worker(app, sender).run_once()
+    (invitation,) = [e for e in sender.sent if f"rsvp:{meeting_id}:yes" in {b.id for b in e.message.buttons}]
+    assert await _statuses(app, meeting_id=meeting_id) == ["sent", "pending", "pending"]  # reminders wait
+    text = invitation.message.text
+    assert text.startswith("Halo Ibu Siti, Ibu/Bapak diundang ke pertemuan kelompok Sirnajaya 1:")
+    assert "Sabtu, 12 Desember 2026 pukul 09.00 WIB" in text and "Balai Desa" in text
+    assert [b.id for b in invitation.message.buttons] == [
+        f"rsvp:{meeting_id}:{a}" for a in ("yes", "no", "maybe")
+    ]
+    await chat.say("hadir")  # a typed answer answers the invitation
+    async with app.db.transaction() as session:
+        assert (
+            await session.scalars(select(Rsvp.answer).where(Rsvp.meeting_id == meeting_id))
+        ).one() == "yes"
+
+
+async def test_a_member_who_joins_later_is_invited_too(app: App, demo: DemoData, chat: Chat) -> None:
+    meeting_id = await _schedule(app, demo, invitations=True)
+    await joined(chat)
+    await _worker(app, RecordingSender()).run_once()
+    assert await _statuses(app, meeting_id=meeting_id, kind="invitation") == ["sent"]
+    assert await _statuses(app, meeting_id=meeting_id, kind="reminder") == ["pending", "pending"]
 
 
 async def test_reschedule_means_the_old_reminder_is_never_sent(
@@ -243,7 +275,9 @@ async def test_stopped_members_get_nothing_but_meeting_changes(
     await chat.tap("Ya, hentikan")
     async with app.db.transaction() as session:
         pendamping = (await session.scalars(select(Pendamping))).one()
-        await effects.cancel_meeting(session, pendamping.user_id or 0, pendamping.id, meeting_id, clock.now)
+        await effects.cancel_meeting(
+            session, pendamping.user_id or 0, pendamping.id, meeting_id, POLICY, clock.now
+        )
     sender = RecordingSender()
     await _worker(app, sender).run_once()
     assert [e.message.text.split(",")[0] for e in sender.sent] == ["Halo Ibu Siti"]
@@ -273,6 +307,7 @@ async def test_broadcast_status_counts_follow_delivery(app: App, demo: DemoData,
     chats = [Chat(app.service, f"kpm-{i}") for i in range(4)]
     for i, c in enumerate(chats):
         await joined(c, name=f"Ibu Anggota {'ABCD'[i]}")
+    await _worker(app, RecordingSender()).run_once()  # the invitations their joining planned
     async with app.db.transaction() as session:
         pendamping = (await session.scalars(select(Pendamping))).one()
         await effects.queue_broadcast(
@@ -307,8 +342,14 @@ async def test_reminders_go_out_on_time_in_real_time(
     await joined(chat)
     real = datetime.now(UTC)
     clock.now = real
-    start = real + timedelta(hours=2, seconds=1)
-    await _schedule(app, demo, start)
+    start = real + timedelta(days=3)
+    meeting_id = await _schedule(app, demo, start)
+    due = real + timedelta(seconds=1)
+    async with app.db.transaction() as session:
+        first = await session.scalar(
+            select(func.min(OutboxMessage.id)).where(OutboxMessage.meeting_id == meeting_id)
+        )
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == first).values(due_at=due))
     worker = DeliveryWorker(
         app.db,
         {"console": (sender := RecordingSender())},
@@ -331,9 +372,7 @@ async def test_reminders_go_out_on_time_in_real_time(
     assert len(sender.sent) == 1
     async with app.db.transaction() as session:
         sent_at = await session.scalar(select(func.max(OutboxMessage.sent_at)))
-    assert sent_at is not None and timedelta(0) <= sent_at - (start - timedelta(hours=2)) < timedelta(
-        seconds=1
-    )
+    assert sent_at is not None and timedelta(0) <= sent_at - due < timedelta(seconds=1)
 
 
 async def test_a_large_broadcast_reports_progress_to_the_pendamping(

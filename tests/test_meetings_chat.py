@@ -92,21 +92,56 @@ async def test_schedule_with_besok_jam_9_confirms_the_date_back(app: App, demo: 
             "Waktu: Jumat, 4 Desember 2026 pukul 09.00 WIB",
             "Tempat: Rumah Bu RT 03",
             f"Topik: Sesi 1, {title.title}",
-            "Anggota akan mendapat pengingat. Simpan?",
+            "Undangan dikirim sekarang.\nPengingat: Kamis 3 Des pukul 09.00 WIB; Jumat 4 Des pukul 07.00 WIB.",
+            "Simpan?",
         ],
         buttons=["Simpan", "Batal"],
     )
     assert len(await meetings(app)) == 1
     await chat.tap("Simpan")
-    chat.expect_reply(contains="Pertemuan sudah dijadwalkan", buttons=["Pertemuan", "Menu"])
+    chat.expect_reply(
+        contains=[
+            "Pertemuan sudah dijadwalkan.\nUndangan dikirim sekarang.",
+            "Pengingat: Kamis 3 Des pukul 09.00 WIB; Jumat 4 Des pukul 07.00 WIB.",
+        ],
+        buttons=["Pertemuan", "Menu"],
+    )
     new = (await meetings(app))[-1]
     assert (new.kelompok_id, new.session_number, new.place) == (demo.kelompok_id, 1, "Rumah Bu RT 03")
     assert new.starts_at == datetime(2026, 12, 4, 2, 0, tzinfo=UTC)
     reminders = [key for key, _ in await outbox(app, "reminder") if key.startswith(f"reminder:{new.id}:1:")]
     assert len(reminders) == 2 * len(members)
+    invitations = [
+        row for row in await outbox(app, "invitation") if row[0].startswith(f"invitation:{new.id}:")
+    ]
+    assert invitations == [(f"invitation:{new.id}:1:{uid}", "pending") for uid in members]
     await chat.tap_id("pmeet:save")  # tapped twice: no second meeting
     chat.expect_reply(contains="Tidak ada yang diubah")
     assert len(await meetings(app)) == 2
+
+
+async def test_a_meeting_within_two_hours_gets_one_invitation_and_the_pendamping_is_told(
+    app: App, demo: DemoData
+) -> None:
+    members = await two_members(app)
+    chat = Chat(app.service, "pendamping")
+    await chat.say("jadwal")
+    await chat.tap("Buat jadwal")
+    await chat.say("hari ini jam 9.30")  # it is 08.00
+    await chat.tap("Ya")
+    await chat.say("Balai Desa")
+    await chat.say("2")
+    warning = "Pertemuan kurang dari 2 jam lagi: anggota hanya menerima undangan, sekarang."
+    chat.expect_reply(contains=warning, buttons=["Simpan", "Batal"])
+    assert "Pengingat" not in chat.text
+    await chat.tap("Simpan")
+    chat.expect_reply(contains=["Pertemuan sudah dijadwalkan.", warning])
+    new = (await meetings(app))[-1]
+    invitations = [
+        row for row in await outbox(app, "invitation") if row[0].startswith(f"invitation:{new.id}:")
+    ]
+    assert invitations == [(f"invitation:{new.id}:1:{uid}", "pending") for uid in members]
+    assert [key for key, _ in await outbox(app, "reminder") if key.startswith(f"reminder:{new.id}:")] == []
 
 
 async def test_impossible_past_and_unclear_dates_are_asked_again(app: App, demo: DemoData) -> None:
@@ -230,13 +265,14 @@ async def test_reschedule_tells_members_and_replaces_reminders(app: App, demo: D
             "Sebelumnya: Sabtu, 5 Desember 2026 pukul 09.00 WIB",
             "Waktu: Senin, 7 Desember 2026 pukul 10.00 WIB",
             "Tempat: Balai Desa Sirnajaya",
-            "Anggota akan diberi tahu. Simpan?",
+            "Anggota diberi tahu sekarang.\nPengingat: Minggu 6 Des pukul 10.00 WIB; Senin 7 Des pukul 08.00 WIB.",
+            "Simpan?",
         ],
         buttons=["Simpan", "Batal"],
     )
     assert await outbox(app, "meeting_change") == []
     await chat.tap("Simpan")
-    chat.expect_reply(contains="Jadwal pertemuan sudah diubah. Anggota akan diberi tahu.")
+    chat.expect_reply(contains="Jadwal pertemuan sudah diubah.\nAnggota diberi tahu sekarang.")
     [meeting] = await meetings(app)
     assert meeting.version == 2 and meeting.starts_at == datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
     assert meeting.place == "Balai Desa Sirnajaya"

@@ -123,7 +123,7 @@ async def test_cancel_removes_reminders_and_tells_members_once(app: App, demo: D
     actor, pid = await _pendamping(app)
     for _ in range(2):
         async with app.db.transaction() as session:
-            await effects.cancel_meeting(session, actor, pid, meeting_id, app.clock())
+            await effects.cancel_meeting(session, actor, pid, meeting_id, POLICY, app.clock())
     assert {r.status for r in await _rows(app, kind="reminder", meeting_id=meeting_id)} == {"cancelled"}
     changes = await _rows(app, kind="meeting_change")
     assert len(changes) == 1 and changes[0].payload["change"] == "cancelled"

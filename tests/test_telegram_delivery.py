@@ -69,12 +69,13 @@ async def test_pendamping_broadcast_over_telegram_survives_a_429_storm(
     await rina.tap(f"bcast:k:{demo.kelompok_id}")
     await rina.say("Ibu-ibu, Sabtu bawa Buku KIA.")
     assert "3 anggota" in rina.text
+    paced = PacedSender(telegram.sender, 25)
+    worker = DeliveryWorker(app.db, {"telegram": paced}, app.curriculum, load_translators(), "id", app.clock)
+    await worker.run_once()  # the meeting invitations their joining planned
     await rina.tap("Kirim")
 
     api.fail("sendMessage", 429, count=2, retry_after=1)  # a short storm
     api.fail("sendMessage", 403, chat_id=5002)  # this member blocked the bot
-    paced = PacedSender(telegram.sender, 25)
-    worker = DeliveryWorker(app.db, {"telegram": paced}, app.curriculum, load_translators(), "id", app.clock)
     await worker.run_once()
     assert paced.paused_for > 0  # the 429 paused the channel
     for _ in range(5):  # the fake clock moves past every retry; the real pause is a second

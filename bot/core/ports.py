@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bot.core.content import Curriculum
 from bot.core.messages import Document
+from bot.core.reminders import ReminderPolicy
 
 
 @dataclass(frozen=True)
@@ -220,3 +221,4 @@ class Ports:
     codes: CodeGenerator
     questions: QuestionReader
     links: Links = Links()
+    reminders: ReminderPolicy = field(default_factory=ReminderPolicy)

@@ -30,3 +30,13 @@ def format_when(when: datetime, timezone: str, locale: str) -> str:
 def format_day(when: datetime, timezone: str, locale: str) -> str:
     pattern = _DATE_PATTERNS.get(locale, _DATE_PATTERNS["id"])
     return format_datetime(when, pattern, tzinfo=ZoneInfo(timezone), locale=locale)
+
+
+_SHORT_PATTERNS = {"id": "EEEE d MMM 'pukul' HH.mm", "en": "EEEE d MMM 'at' HH:mm"}
+
+
+def format_short(when: datetime, timezone: str, locale: str) -> str:
+    """ "Jumat 11 Des pukul 09.00 WIB": for lists of times, where the year goes without saying."""
+    pattern = _SHORT_PATTERNS.get(locale, _SHORT_PATTERNS["id"])
+    text = format_datetime(when, pattern, tzinfo=ZoneInfo(timezone), locale=locale)
+    return f"{text} {zone_abbreviation(when, timezone)}"

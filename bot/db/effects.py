@@ -95,7 +95,7 @@ async def apply_events(
             case MeetingRescheduled(meeting_id=meeting_id, starts_at=at, place=place):
                 await pendamping.reschedule_meeting(session, user.id, me, meeting_id, at, place, policy, now)
             case MeetingCancelled(meeting_id=meeting_id):
-                await pendamping.cancel_meeting(session, user.id, me, meeting_id, now)
+                await pendamping.cancel_meeting(session, user.id, me, meeting_id, policy, now)
             case AttendanceRecorded(meeting_id=meeting_id, user_id=member, present=present):
                 await pendamping.record_attendance(session, me, meeting_id, member, present, now)
             case BroadcastQueued(kelompok_ids=kelompok_ids, text=text):

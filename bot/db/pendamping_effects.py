@@ -86,7 +86,7 @@ async def schedule_meeting(
     )
     session.add(meeting)
     await session.flush()
-    await reminders.plan_reminders(session, meeting.id, policy, now)
+    await reminders.plan_reminders(session, meeting.id, policy, now, invite=True)
     audit(session, now, actor, "meeting.create", "meeting", meeting.id)
     return meeting
 
@@ -106,13 +106,18 @@ async def reschedule_meeting(
     meeting.starts_at, meeting.place, meeting.updated_at = starts_at, place, now
     meeting.version += 1
     await session.flush()
-    await reminders.notify_change(session, meeting, "rescheduled", now)
+    await reminders.notify_change(session, meeting, "rescheduled", policy, now)
     await reminders.plan_reminders(session, meeting.id, policy, now)
     audit(session, now, actor, "meeting.reschedule", "meeting", meeting.id, version=meeting.version)
 
 
 async def cancel_meeting(
-    session: AsyncSession, actor: int, pendamping_id: int | None, meeting_id: int, now: datetime
+    session: AsyncSession,
+    actor: int,
+    pendamping_id: int | None,
+    meeting_id: int,
+    policy: ReminderPolicy,
+    now: datetime,
 ) -> None:
     meeting = await owned_meeting(session, pendamping_id, meeting_id)
     if meeting.status == "cancelled":
@@ -120,7 +125,7 @@ async def cancel_meeting(
     await reminders.drop_reminders(session, meeting.id)
     meeting.status, meeting.updated_at = "cancelled", now
     await session.flush()
-    await reminders.notify_change(session, meeting, "cancelled", now)
+    await reminders.notify_change(session, meeting, "cancelled", policy, now)
     audit(session, now, actor, "meeting.cancel", "meeting", meeting.id)
 
 

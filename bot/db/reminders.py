@@ -1,5 +1,5 @@
-"""Planning what the outbox should send about meetings: reminders for every member who may come, and
-notices when a meeting moves or is cancelled. Keys carry the meeting's version, so reminders planned
+"""Planning what the outbox should send about meetings: the invitation and reminders for every member who
+may come, and notices when a meeting moves or is cancelled. Keys carry the meeting's version, so reminders planned
 for an old time can never be sent for the new one."""
 
 from __future__ import annotations
@@ -9,9 +9,12 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.reminders import ReminderPolicy, reminder_time
+from bot.core.reminders import MeetingMessage, ReminderPolicy, announce_time, plan_meeting
 from bot.db import outbox
 from bot.db.models import Identity, Kelompok, Meeting, Membership, OutboxMessage, Rsvp, User
+
+INVITATION, REMINDER = "invitation", "reminder"
+MEETING_KINDS = (INVITATION, REMINDER)  # dropped when the meeting moves or a member declines
 
 
 async def recipients(
@@ -41,8 +44,10 @@ async def plan_reminders(
     policy: ReminderPolicy,
     now: datetime,
     user_ids: list[int] | None = None,
+    invite: bool = False,
 ) -> int:
-    """Plans the reminders still ahead for the meeting's members (or just `user_ids`); returns how many."""
+    """Plans what is still ahead for the meeting's members (or just `user_ids`): the reminders, and with
+    `invite` the invitation first. Returns how many rows."""
     row = (
         await session.execute(
             select(Meeting, Kelompok.timezone)
@@ -53,7 +58,7 @@ async def plan_reminders(
     if row is None:
         return 0
     meeting, timezone = row
-    if meeting.status != "scheduled" or meeting.starts_at <= now:
+    if meeting.status != "scheduled":
         return 0
     declined = set(
         (
@@ -62,24 +67,30 @@ async def plan_reminders(
             )
         ).all()
     )
-    times = [(o, reminder_time(meeting.starts_at, o, timezone, policy.quiet)) for o in policy.offsets]
+    steps = plan_meeting(meeting.starts_at, now, timezone, policy, invite)
     planned = [
         outbox.Planned(
-            dedupe_key=f"reminder:{meeting.id}:{meeting.version}:{int(offset.total_seconds() // 60)}:{user_id}",
-            kind="reminder",
+            dedupe_key=_key(meeting, step, user_id),
+            kind=INVITATION if step.is_invitation else REMINDER,
             user_id=user_id,
             identity_id=identity_id,
-            payload={"version": meeting.version},
-            due_at=due,
+            payload={"version": meeting.version, "step": step.step.value},
+            due_at=step.due,
             meeting_id=meeting.id,
         )
         for user_id, identity_id in await recipients(session, meeting.kelompok_id, user_ids)
         if user_id not in declined
-        for offset, due in times
-        if due > now
+        for step in steps
     ]
     await outbox.plan(session, planned, now, revive=True)
     return len(planned)
+
+
+def _key(meeting: Meeting, step: MeetingMessage, user_id: int) -> str:
+    if step.is_invitation:
+        return f"{INVITATION}:{meeting.id}:{meeting.version}:{user_id}"
+    minutes = int((meeting.starts_at - step.due).total_seconds() // 60)
+    return f"{REMINDER}:{meeting.id}:{meeting.version}:{minutes}:{user_id}"
 
 
 async def plan_for_member(session: AsyncSession, user_id: int, policy: ReminderPolicy, now: datetime) -> None:
@@ -97,18 +108,23 @@ async def plan_for_member(session: AsyncSession, user_id: int, policy: ReminderP
         )
     ).all()
     for meeting_id in meeting_ids:
-        await plan_reminders(session, meeting_id, policy, now, [user_id])
+        await plan_reminders(session, meeting_id, policy, now, [user_id], invite=True)
 
 
 async def drop_reminders(session: AsyncSession, meeting_id: int, user_id: int | None = None) -> None:
-    conditions = [OutboxMessage.kind == "reminder", OutboxMessage.meeting_id == meeting_id]
+    conditions = [OutboxMessage.kind.in_(MEETING_KINDS), OutboxMessage.meeting_id == meeting_id]
     if user_id is not None:
         conditions.append(OutboxMessage.user_id == user_id)
     await outbox.cancel(session, *conditions, reason="meeting changed or member declined")
 
 
-async def notify_change(session: AsyncSession, meeting: Meeting, change: str, now: datetime) -> int:
-    """Tells every reachable member once that the meeting moved or was cancelled."""
+async def notify_change(
+    session: AsyncSession, meeting: Meeting, change: str, policy: ReminderPolicy, now: datetime
+) -> int:
+    """Tells every reachable member once that the meeting moved or was cancelled, outside quiet hours."""
+    kelompok = await session.get(Kelompok, meeting.kelompok_id)
+    assert kelompok is not None  # a meeting's kelompok is a foreign key
+    due = announce_time(now, meeting.starts_at, kelompok.timezone, policy.quiet)
     key = f"meeting_{change}:{meeting.id}:{meeting.version}"
     planned = [
         outbox.Planned(
@@ -117,7 +133,7 @@ async def notify_change(session: AsyncSession, meeting: Meeting, change: str, no
             user_id=user_id,
             identity_id=identity_id,
             payload={"change": change, "version": meeting.version},
-            due_at=now,
+            due_at=due,
             meeting_id=meeting.id,
         )
         for user_id, identity_id in await recipients(session, meeting.kelompok_id, include_stopped=True)
