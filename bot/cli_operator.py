@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import operator_input as check
 from bot.app import StartupError, prepare_schema, utc_now
+from bot.content_loader import load_curriculum
 from bot.core.reminders import ReminderPolicy
 from bot.core.timefmt import format_when, zone_abbreviation
 from bot.db import exports
@@ -321,9 +322,8 @@ def meeting_add(
             now=now,
         )
         policy = ReminderPolicy(tuple(settings.offsets), settings.quiet)
-        await plan_reminders(
-            session, meeting_id, policy, now
-        )  # members present now; later joiners get theirs
+        # the invitation and reminders of the members present now; later joiners get theirs on joining
+        await plan_reminders(session, meeting_id, policy, now, invite=True)
         item = _meeting_item(meeting_id, when, group.timezone, session_number, clean_place)
         return {**item, "kelompok_id": group.id, "kelompok_code": group.join_code, "kelompok": group.name}
 
@@ -360,7 +360,7 @@ EXPORT_FORMATS = ("xlsx", "csv")
 def export_paths(out: Path, filenames: list[str], fmt: str) -> list[Path]:
     """Where each file goes. A directory (existing, or written with a trailing slash) keeps the files'
     own names; otherwise `out` is the file (xlsx) or the prefix of one file per table (csv):
-    `--out data/sirna` gives data/sirna-anggota.csv, data/sirna-rsvp.csv, ..."""
+    `--out data/sirna` gives data/sirna-kelompok.csv, data/sirna-pertemuan.csv, ..."""
     if out.is_dir() or str(out).endswith(("/", os.sep)):
         return [out / name for name in filenames]
     if fmt == "xlsx":
@@ -377,7 +377,7 @@ def export_command(
     ),
     as_json: bool = _json_option(),
 ) -> None:
-    """Export a kelompok's members, RSVPs, attendance and quiz answers as XLSX or CSV."""
+    """Export a kelompok's meetings, members, RSVPs, attendance and quiz answers as XLSX or CSV."""
     chosen = fmt.strip().lower()
     if chosen not in EXPORT_FORMATS:
         _fail(f"--format must be xlsx or csv, got {fmt!r}")
@@ -391,7 +391,7 @@ def export_command(
         view = await kelompok_db.SqlKelompokReader(session).get(group.id) if group else None
         if group is None or view is None:
             raise check.OperatorInputError(f"--kelompok {kelompok!r}: no kelompok has this join code")
-        documents = await exports.export_kelompok(session, view, chosen, now)
+        documents = await exports.export_kelompok(session, view, load_curriculum(), chosen, now)
         paths = export_paths(out, [d.filename for d in documents], chosen)
         try:
             for document, path in zip(documents, paths, strict=True):

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -26,16 +27,27 @@ from tests.conftest import joined
 from tests.transcript import Chat, FakeClock
 
 BIN = str(Path(sys.executable).with_name("p2k2-bot"))
-MEETING = "2026-12-05 09:00"
-JOINED = "2026-12-03 08:00"
-TICKED = "2026-12-05 11:00"
+MEETING = datetime(2026, 12, 5, 9, 0)  # local WIB times, as the spreadsheet shows them
+JOINED = datetime(2026, 12, 3, 8, 0)
+TICKED = datetime(2026, 12, 5, 11, 0)
 REASON = '=HYPERLINK("http://x") anak sakit'  # typed text must stay text, never a formula
-SHEETS = ["anggota", "rsvp", "kehadiran", "kuis"]
+SHEETS = ["kelompok", "pertemuan", "anggota", "undangan", "kehadiran", "kuis"]
 HEADERS = {
-    "anggota": ["id", "nama", "bergabung"],
-    "rsvp": ["pertemuan", "sesi", "waktu", "id", "nama", "jawaban", "alasan", "diperbarui"],
-    "kehadiran": ["pertemuan", "sesi", "waktu", "id", "nama", "hadir", "dicatat"],
-    "kuis": ["id", "nama", "sesi", "pertanyaan", "pilihan", "benar", "percobaan", "waktu"],
+    "kelompok": ["Keterangan", "Isi"],
+    "pertemuan": ["Sesi", "Topik", "Waktu (WIB)", "Tempat", "Status", "Menjawab hadir", "Tercatat hadir"],
+    "anggota": ["Nama", "ID anggota", "Bergabung pada"],
+    "undangan": ["Waktu pertemuan (WIB)", "Sesi", "Nama", "ID anggota", "Jawaban", "Alasan", "Dijawab pada"],
+    "kehadiran": ["Waktu pertemuan (WIB)", "Sesi", "Nama", "ID anggota", "Kehadiran", "Dicatat pada"],
+    "kuis": [
+        "Nama",
+        "ID anggota",
+        "Sesi",
+        "Pertanyaan",
+        "Jawaban dipilih",
+        "Hasil",
+        "Percobaan ke",
+        "Dijawab pada",
+    ],
 }
 
 
@@ -81,31 +93,40 @@ async def seed(app: App, clock: FakeClock, demo: DemoData) -> dict[str, int]:
 
 
 def expected_rows(app: App, demo: DemoData, ids: dict[str, int]) -> dict[str, list[list[object]]]:
-    q1, q2 = (q.id for q in app.curriculum.sessions[0].quiz[:2])
+    """What a person reads in each sheet: words, not codes; Budi, who never answered, is listed."""
+    first = app.curriculum.sessions[0]
+    q1, q2 = first.quiz[:2]
     siti, ani, budi = ids["Ibu Siti"], ids["Ibu Ani"], ids["Pak Budi"]
-    meeting = demo.meeting_id
     return {
-        "anggota": [[ani, "Ibu Ani", JOINED], [siti, "Ibu Siti", JOINED], [budi, "Pak Budi", JOINED]],
-        "rsvp": sorted(
-            [
-                [meeting, 1, MEETING, siti, "Ibu Siti", "yes", "", JOINED],
-                [meeting, 1, MEETING, ani, "Ibu Ani", "no", REASON, JOINED],
-            ],
-            key=lambda row: row[3],  # type: ignore[arg-type,return-value]
-        ),
-        "kehadiran": sorted(
-            [
-                [meeting, 1, MEETING, siti, "Ibu Siti", "ya", TICKED],
-                [meeting, 1, MEETING, ani, "Ibu Ani", "tidak", TICKED],
-                [meeting, 1, MEETING, budi, "Pak Budi", "ya", TICKED],
-            ],
-            key=lambda row: row[3],  # type: ignore[arg-type,return-value]
-        ),
+        "kelompok": [
+            ["Kelompok", "Sirnajaya 1"],
+            ["Desa", "Sirnajaya"],
+            ["Pendamping", "Pendamping Demo"],
+            ["Anggota", 3],
+            ["Zona waktu", "WIB"],
+            ["Diekspor pada", TICKED],
+        ],
+        "pertemuan": [[1, first.title, MEETING, "Balai Desa Sirnajaya", "Sudah lewat", 1, 2]],
+        "anggota": [["Ibu Ani", ani, JOINED], ["Ibu Siti", siti, JOINED], ["Pak Budi", budi, JOINED]],
+        "undangan": [
+            [MEETING, 1, "Ibu Ani", ani, "Tidak bisa hadir", REASON, JOINED],
+            [MEETING, 1, "Ibu Siti", siti, "Hadir", "", JOINED],
+            [MEETING, 1, "Pak Budi", budi, "Belum menjawab", "", ""],
+        ],
+        "kehadiran": [
+            [MEETING, 1, "Ibu Ani", ani, "Tidak hadir", TICKED],
+            [MEETING, 1, "Ibu Siti", siti, "Hadir", TICKED],
+            [MEETING, 1, "Pak Budi", budi, "Hadir", TICKED],
+        ],
         "kuis": [
-            [siti, "Ibu Siti", 1, q1, "B", "ya", 1, JOINED],
-            [siti, "Ibu Siti", 1, q2, "C", "tidak", 1, JOINED],
+            ["Ibu Siti", siti, 1, q1.question, q1.options[1].text, "Benar", 1, JOINED],
+            ["Ibu Siti", siti, 1, q2.question, q2.options[2].text, "Salah", 1, JOINED],
         ],
     }
+
+
+def as_csv(value: object) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime) else str(value)
 
 
 def workbook_rows(content: bytes) -> dict[str, list[list[object]]]:
@@ -116,8 +137,11 @@ def workbook_rows(content: bytes) -> dict[str, list[list[object]]]:
         rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
         assert rows[0] == HEADERS[sheet.title]
         tables[sheet.title] = rows[1:]
-    for row in workbook["rsvp"].iter_rows(min_row=2):
+    for row in workbook["undangan"].iter_rows(min_row=2):
         assert all(cell.data_type != "f" for cell in row)  # no formula, whatever the KPM typed
+    for sheet in workbook.worksheets:  # a header a person can find: bold, frozen, wide enough to read
+        assert all(cell.font.bold for cell in sheet[1]) and sheet.freeze_panes == "A2"
+        assert all(sheet.column_dimensions[c.column_letter].width >= len(str(c.value)) for c in sheet[1])
     return tables
 
 
@@ -155,13 +179,13 @@ async def test_csv_in_the_chat(app: App, clock: FakeClock, demo: DemoData) -> No
     documents = [r.document for r in pendamping.replies if r.document is not None]
     assert [d.filename for d in documents] == [f"p2k2-sirnajaya-1-20261205-{t}.csv" for t in SHEETS]
     assert all(d.mime_type == "text/csv" for d in documents)
-    assert "ada di 4 berkas di atas" in pendamping.replies[-1].text and pendamping.labels == ["Menu"]
+    assert "ada di 6 berkas di atas" in pendamping.replies[-1].text and pendamping.labels == ["Menu"]
     expected = expected_rows(app, demo, ids)
     for title, document in zip(SHEETS, documents, strict=True):
         rows = csv_rows(document.content)
         assert rows[0] == HEADERS[title]
-        wanted = [[str(v) for v in row] for row in expected[title]]
-        if title == "rsvp":  # text that a spreadsheet would run as a formula is quoted
+        wanted = [[as_csv(v) for v in row] for row in expected[title]]
+        if title == "undangan":  # text that a spreadsheet would run as a formula is quoted
             wanted = [[f"'{v}" if v == REASON else v for v in row] for row in wanted]
         assert rows[1:] == wanted
 
@@ -171,7 +195,9 @@ async def test_an_empty_kelompok_exports_headers_only(app: App, demo: DemoData) 
     await pendamping.tap_id(f"export:xlsx:{demo.kelompok_id}")
     document = pendamping.replies[0].document
     assert isinstance(document, Document)
-    assert workbook_rows(document.content) == {title: [] for title in SHEETS}
+    tables = workbook_rows(document.content)
+    assert tables["kelompok"][3] == ["Anggota", 0] and len(tables["pertemuan"]) == 1  # the demo's meeting
+    assert all(tables[title] == [] for title in ("anggota", "undangan", "kehadiran", "kuis"))
 
 
 def files_in(folder: Path) -> list[str]:
@@ -191,6 +217,7 @@ async def test_export_command_writes_the_files(
 ) -> None:
     ids = await seed(app, clock, demo)
     expected = expected_rows(app, demo, ids)
+    expected["kelompok"].pop()  # the command runs on the real clock: its export date is checked apart
     out = tmp_path / "out"
     out.mkdir()
 
@@ -199,7 +226,10 @@ async def test_export_command_writes_the_files(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "out/sirna.xlsx\n"
-    assert workbook_rows((out / "sirna.xlsx").read_bytes()) == expected
+    written_rows = workbook_rows((out / "sirna.xlsx").read_bytes())
+    label, exported = written_rows["kelompok"].pop()
+    assert label == "Diekspor pada" and isinstance(exported, datetime) and exported.year >= 2026
+    assert written_rows == expected
 
     result = operator(
         settings, tmp_path, "--kelompok", "SIRNA1", "--format", "csv", "--out", "out/sirna", "--json"
@@ -213,7 +243,7 @@ async def test_export_command_writes_the_files(
         "csv",
     )
     assert csv_rows((out / "sirna-anggota.csv").read_bytes())[1:] == [
-        [str(v) for v in r] for r in expected["anggota"]
+        [as_csv(v) for v in r] for r in expected["anggota"]
     ]
 
     result = operator(settings, tmp_path, "--kelompok", "SIRNA1", "--format", "CSV", "--out", str(out))

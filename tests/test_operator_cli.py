@@ -377,10 +377,12 @@ async def test_a_meeting_added_from_the_cli_plans_reminders_for_members(app, dem
     assert result.returncode == 0, result.stderr
     meeting_id = json.loads(result.stdout)["id"]
     async with app.db.transaction() as session:
-        due = (
-            await session.scalars(select(OutboxMessage.due_at).where(OutboxMessage.meeting_id == meeting_id))
-        ).all()
-    assert sorted(d.isoformat() for d in due) == ["2030-03-01T02:00:00+00:00", "2030-03-02T00:00:00+00:00"]
+        rows = (await session.execute(
+            select(OutboxMessage.kind, OutboxMessage.due_at).where(OutboxMessage.meeting_id == meeting_id)
+        )).all()  # fmt: skip
+    due = sorted(d.isoformat() for kind, d in rows if kind == "reminder")
+    assert due == ["2030-03-01T02:00:00+00:00", "2030-03-02T00:00:00+00:00"]
+    assert [kind for kind, _ in rows].count("invitation") == 1  # the member is invited at once
 
 
 def test_kelompok_list_shows_join_codes_pendamping_and_member_counts(op: Operator) -> None:

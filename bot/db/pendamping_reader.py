@@ -210,4 +210,4 @@ class SqlPendampingReader:
         kelompok = await self.kelompok(pendamping_id, kelompok_id)
         if kelompok is None:
             return None
-        return await exports.export_kelompok(self._session, kelompok, fmt, now)
+        return await exports.export_kelompok(self._session, kelompok, self._curriculum, fmt, now)
