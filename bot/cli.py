@@ -19,7 +19,7 @@ from bot.content_loader import ContentError
 from bot.db import migrate as migrations
 from bot.db.engine import make_engine
 from bot.delivery import DeliveryConfig, DeliveryWorker
-from bot.demo import PENDAMPING_ADDRESS, seed_demo, seed_demo_members
+from bot.demo import PENDAMPING_ADDRESS, has_kelompok, seed_demo, seed_demo_members
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -111,6 +111,18 @@ def chat(
                         "and an upcoming one."
                     ).format(count=members)
                 )
+            else:
+                async with app.db.transaction() as session:
+                    empty = not await has_kelompok(session)
+                    if empty:  # a first chat would have no group to join: give it the demo's
+                        data = await seed_demo(session, app.clock(), settings.default_locale)
+                if empty:
+                    typer.echo(
+                        t.gettext(
+                            "The database had no group yet: the demo group Sirnajaya 1 was added. "
+                            "Its join code is {code}."
+                        ).format(code=data.join_code)
+                    )
             typer.echo(
                 t.gettext("Database: {location}").format(location=database_location(settings.database_url))
             )

@@ -46,6 +46,10 @@ def next_saturday_nine(now: datetime) -> datetime:
     return datetime.combine(local.date() + timedelta(days=days), time(9), ZoneInfo(DEMO_TIMEZONE))
 
 
+async def has_kelompok(session: AsyncSession) -> bool:
+    return await session.scalar(select(Kelompok.id).limit(1)) is not None
+
+
 async def seed_demo(session: AsyncSession, now: datetime, locale: str) -> DemoData:
     kelompok = await session.scalar(select(Kelompok).where(Kelompok.join_code == DEMO_JOIN_CODE))
     if kelompok is None:

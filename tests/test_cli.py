@@ -129,6 +129,18 @@ def test_run_without_channels_serves_health_explains_and_stops_cleanly(tmp_path:
     assert "Traceback" not in stderr
 
 
+def test_a_first_chat_on_an_empty_database_can_join_the_demo_group(tmp_path: Path) -> None:
+    """The issue's check: with nothing set up, a typed code, a typed consent and a name give a member."""
+    result = subprocess.run([BIN, "chat", "--chat", "x"], input="SIRNA1\nsetuju\nBu Ina\nMENU\n3\n",
+                            capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path), timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "The database had no group yet" not in result.stdout  # the chat speaks Indonesian
+    assert "Basis data belum punya kelompok: kelompok contoh Sirnajaya 1 ditambahkan" in result.stdout
+    after_code = result.stdout.split("> SIRNA1", 1)[1]
+    assert "tidak dikenal" not in after_code
+    assert "Sirnajaya 1" in result.stdout.split("> 3", 1)[1]  # her meetings are those of Sirnajaya 1
+
+
 def test_a_new_pendamping_claims_the_role_from_their_own_terminal_chat(tmp_path: Path) -> None:
     added = subprocess.run([BIN, "pendamping", "add", "Bu Rina", "--json"], capture_output=True, text=True,
                            cwd=tmp_path, env=_env(tmp_path), timeout=60)  # fmt: skip
