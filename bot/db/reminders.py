@@ -1,6 +1,6 @@
-"""Planning what the outbox should send about meetings: the invitation and reminders for every member who
-may come, and notices when a meeting moves or is cancelled. Keys carry the meeting's version, so reminders planned
-for an old time can never be sent for the new one."""
+"""Planning what the outbox should send about meetings: the invitation and reminders for every member
+who may come, and notices when a meeting moves or is cancelled. Keys carry the meeting's version, so
+reminders planned for an old time can never be sent for the new one."""
 
 from __future__ import annotations
 
@@ -94,7 +94,8 @@ def _key(meeting: Meeting, step: MeetingMessage, user_id: int) -> str:
 
 
 async def plan_for_member(session: AsyncSession, user_id: int, policy: ReminderPolicy, now: datetime) -> None:
-    """A member who joined (or resumed messages) after planning gets the reminders still ahead."""
+    """A member who joined (or resumed messages) after planning gets the invitation and the reminders
+    still ahead (an invitation already sent is not sent again: its key is the same)."""
     kelompok_id = await session.scalar(
         select(Membership.kelompok_id).where(Membership.user_id == user_id, Membership.left_at.is_(None))
     )
