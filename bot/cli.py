@@ -113,15 +113,18 @@ def chat(
                 )
             else:
                 async with app.db.transaction() as session:
-                    empty = not await has_kelompok(session)
-                    if empty:  # a first chat would have no group to join: give it the demo's
-                        data = await seed_demo(session, app.clock(), settings.default_locale)
-                if empty:
+                    # A first chat would have no group to join: it gets the demo's (without members).
+                    added = (
+                        None
+                        if await has_kelompok(session)
+                        else await seed_demo(session, app.clock(), settings.default_locale)
+                    )
+                if added is not None:
                     typer.echo(
                         t.gettext(
                             "The database had no group yet: the demo group Sirnajaya 1 was added. "
                             "Its join code is {code}."
-                        ).format(code=data.join_code)
+                        ).format(code=added.join_code)
                     )
             typer.echo(
                 t.gettext("Database: {location}").format(location=database_location(settings.database_url))

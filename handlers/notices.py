@@ -13,6 +13,7 @@ from bot.core.delivery import Template
 from bot.core.i18n import Translator
 from bot.core.messages import Button, Outbound
 from bot.core.ports import MeetingView
+from bot.core.reminders import Step
 from bot.core.timefmt import format_when
 from handlers.question_notices import KINDS as QUESTION_KINDS
 from handlers.question_notices import question_notice
@@ -70,12 +71,12 @@ def render_notice(
         return None
     when = format_when(meeting.starts_at, meeting.timezone, t.locale)
     topic = _topic(curriculum, meeting)
-    if kind in ("invitation", "reminder"):
+    if kind in (Step.INVITATION, Step.REMINDER):  # an outbox row's kind; its payload says which step
         if meeting.status != "scheduled" or payload.get("version") != meeting.version:
             return None
-        if payload.get("step") == "invitation":
+        if payload.get("step") == Step.INVITATION:
             opening = t.gettext("{greeting} you are invited to your group meeting of {group}:")
-        elif payload.get("step") == "soon":
+        elif payload.get("step") == Step.SOON:
             opening = t.gettext("{greeting} your group meeting of {group} starts soon:")
         else:
             opening = t.gettext("{greeting} a reminder of your group meeting of {group}:")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -107,6 +108,8 @@ async def tables(
             return "Dibatalkan"
         return "Sudah lewat" if meeting.starts_at <= now else "Terjadwal"
 
+    said_yes = Counter(mid for (mid, _), (answer, _, _) in rsvps.items() if answer == "yes")
+    present = Counter(mid for (mid, _), (was_there, _) in attendance.items() if was_there)
     held = [m for m in meetings if m.status != "cancelled"]
     past = [m for m in held if m.starts_at <= now]
     return [
@@ -140,8 +143,8 @@ async def tables(
                     local(m.starts_at),
                     m.place,
                     status(m),
-                    sum(1 for (mid, _), row in rsvps.items() if mid == m.id and row[0] == "yes"),
-                    sum(1 for (mid, _), row in attendance.items() if mid == m.id and row[0]),
+                    said_yes[m.id],
+                    present[m.id],
                 ]
                 for m in meetings
             ],
