@@ -55,7 +55,7 @@ async def test_tick_attendance_page_by_page(app: App, clock: FakeClock, demo: De
         contains=[
             "Kehadiran: Sirnajaya 1, Sabtu, 5 Desember 2026",
             "0 dari 10 anggota hadir.",
-            "Ketuk “Semua hadir” bila semua datang",
+            "Tekan “Semua hadir” bila semua datang",
             "Halaman 1 dari 2",
         ],
         buttons=["Semua hadir", *NAMES[:6], "Berikutnya ›", "Selesai"],
