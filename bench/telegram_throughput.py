@@ -284,7 +284,6 @@ async def serve_p2k2(api_url: str, token: str, database_url: str, gc_freeze: boo
     """The bot as `p2k2-bot run` builds it (channel, paced reply sender, channel events), minus the HTTP
     server, delivery worker and scheduler, which sit idle here."""
     from bot.app import build_app
-    from bot.db.channel_events import SqlChannelEvents
     from bot.logs import configure_logging
     from bot.runner import build_channels, paced
     from bot.settings import Settings
@@ -301,7 +300,7 @@ async def serve_p2k2(api_url: str, token: str, database_url: str, gc_freeze: boo
     configure_logging(settings.log_level, settings.log_format, settings.secrets())
     app = await build_app(settings)
     [channel] = build_channels(settings, app)
-    channel.attach(app.service.handle, paced(settings, channel), SqlChannelEvents(app.db))
+    app.connect(channel, paced(settings, channel))
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await channel.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -12,13 +13,13 @@ from sqlalchemy.engine import make_url
 
 from bot.app import App, StartupError, build_app
 from bot.catalogs import CatalogError, load_translators
-from bot.channels.console import ConsoleChat
+from bot.channels.console import ConsoleChannel
 from bot.cli_operator import export_command, kelompok_cli, meeting_cli, pendamping_cli
 from bot.content_check import MAX_LONGEST_SHARE, MAX_LONGEST_SHARE_OVERALL, check_content
 from bot.content_loader import ContentError
 from bot.db import migrate as migrations
 from bot.db.engine import make_engine
-from bot.delivery import DeliveryConfig, DeliveryWorker
+from bot.delivery import DeliveryWorker
 from bot.demo import PENDAMPING_ADDRESS, has_kelompok, seed_demo, seed_demo_members
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -85,7 +86,11 @@ def chat(
 ) -> None:
     """Talk to the bot in this terminal (SQLite by default; no tokens needed). Leave with Ctrl-C or
     Ctrl-D."""
+    address = name.strip() or (PENDAMPING_ADDRESS if as_ is Speaker.pendamping else "kpm")
+    # Its own worker name: a terminal chat that starts takes back only its own unfinished messages,
+    # never those of a `p2k2-bot run` on the same host and database.
     settings = _settings()
+    settings = settings.model_copy(update={"worker_id": f"{settings.worker_id}:chat:{address}"[:64]})
     goodbye = ""
 
     async def main() -> None:
@@ -130,17 +135,19 @@ def chat(
                 t.gettext("Database: {location}").format(location=database_location(settings.database_url))
             )
             typer.echo(t.gettext("Type a message, then Enter. To leave: Ctrl-C or Ctrl-D."))
-            address = name.strip() or (PENDAMPING_ADDRESS if as_ is Speaker.pendamping else "kpm")
-            console = ConsoleChat(app.service.handle, address, app.clock, settings.exports_dir)
-            # This terminal's own share of the outbox: reminders and announcements for this chat.
+            console = ConsoleChannel(address, app.clock, settings.exports_dir)
+            app.connect(console, console.sender)
+            await console.start()
+            # This terminal's own share of the outbox: its replies' safety net, and the reminders and
+            # announcements for this chat.
             worker = DeliveryWorker(
                 app.db,
-                {"console": console},
+                {"console": console.sender},
                 app.curriculum,
                 load_translators(),
                 settings.default_locale,
                 app.clock,
-                DeliveryConfig(addresses=(address,), idle_poll=1.0),
+                replace(app.delivery, addresses=(address,), idle_poll=1.0),
             )
             stop = asyncio.Event()
             delivering = asyncio.create_task(worker.run(stop))
@@ -149,6 +156,7 @@ def chat(
             finally:
                 stop.set()
                 await delivering
+                await console.stop()
         finally:
             await app.close()
 

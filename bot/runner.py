@@ -16,7 +16,6 @@ from bot.catalogs import load_translators
 from bot.channels.channel import Channel
 from bot.core.delivery import ChannelSender
 from bot.db import inbound_keys, nudges, pendamping
-from bot.db.channel_events import SqlChannelEvents
 from bot.delivery import DeliveryWorker
 from bot.metrics import ERRORS
 from bot.pacing import PacedSender
@@ -98,16 +97,15 @@ async def _pendamping_menus(app: App, channel: Channel) -> None:
 
 async def serve(settings: Settings, app: App) -> None:
     channels = build_channels(settings, app)
-    events = SqlChannelEvents(app.db)
     senders: dict[str, ChannelSender] = {}
     web_app = make_web_app(app.db)
     for channel in channels:
         sender = paced(settings, channel)
         senders[channel.name] = sender
-        channel.attach(app.service.handle, sender, events)
+        app.connect(channel, sender)
         channel.add_routes(web_app)
     worker = DeliveryWorker(
-        app.db, senders, app.curriculum, load_translators(), settings.default_locale, app.clock
+        app.db, senders, app.curriculum, load_translators(), settings.default_locale, app.clock, app.delivery
     )
 
     async def prune_inbound_keys() -> None:

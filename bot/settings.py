@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +32,7 @@ def default_exports_dir() -> Path:
 
 
 # Empty in `.env.example` means "use the default in the user's data directory".
-_BLANK_IS_DEFAULT = ("DATABASE_URL", "EXPORTS_DIR")
+_BLANK_IS_DEFAULT = ("DATABASE_URL", "EXPORTS_DIR", "WORKER_ID")
 
 
 class Settings(BaseSettings):
@@ -81,6 +82,8 @@ class Settings(BaseSettings):
     nudge_hour: int = Field(default=8, ge=0, le=23, alias="NUDGE_HOUR")
     claim_code_days: int = Field(default=7, ge=1, le=90, alias="CLAIM_CODE_DAYS")
     rate_limit_storage: str = Field(default="memory://", alias="RATE_LIMIT_STORAGE")
+    worker_id: str = Field(default_factory=socket.gethostname, min_length=1, max_length=48, alias="WORKER_ID")
+    reply_max_age_minutes: int = Field(default=15, ge=1, le=24 * 60, alias="REPLY_MAX_AGE_MINUTES")
 
     @model_validator(mode="before")
     @classmethod

@@ -26,13 +26,19 @@ OWNER_REFUSAL = "Itu bukan kelompok Anda"
 
 
 async def row_counts(app: App) -> dict[str, int]:
-    """Rows in every table but the audit log (dialog state excluded too: a refusal resets the flow)."""
+    """Rows in every table but the audit log (dialog state excluded too: a refusal resets the flow),
+    and outbox rows other than the refusal's own reply."""
     async with app.db.transaction() as session:
-        return {
+        counts = {
             table.name: int(await session.scalar(select(func.count()).select_from(table)) or 0)
             for table in Base.metadata.sorted_tables
-            if table.name not in ("audit_log", "dialog_states", "inbound_keys")
+            if table.name not in ("audit_log", "dialog_states", "inbound_keys", "outbox")
         }
+        counts["outbox"] = int(
+            await session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.kind != "reply"))
+            or 0
+        )
+        return counts
 
 
 async def refusals(app: App) -> list[tuple[str, str | None, int | None, int | None]]:
@@ -162,7 +168,9 @@ async def test_broadcast_to_all_only_ever_reaches_own_kelompok(app: App, demo: D
     await a.tap("Kirim")
     async with app.db.transaction() as session:
         targets = set(await session.scalars(select(Broadcast.kelompok_id)))
-        reached = list(await session.scalars(select(OutboxMessage.user_id)))
+        reached = list(
+            await session.scalars(select(OutboxMessage.user_id).where(OutboxMessage.kind == "broadcast"))
+        )
         siti = await session.scalar(select(User.id).where(User.display_name == "Ibu Siti"))
     assert len(targets) == 2 and demo.kelompok_id in targets and b_kelompok not in targets
     assert reached == [siti]  # Ibu Wati, B's member, gets nothing

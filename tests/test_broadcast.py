@@ -162,7 +162,12 @@ async def test_all_kelompok_then_status(app: App, clock: FakeClock, demo: DemoDa
             .where(OutboxMessage.user_id == ids["Ibu Eka"], OutboxMessage.broadcast_id == latest)
             .values(status="sent")
         )
-        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 6
+        assert (
+            await session.scalar(
+                select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "broadcast")
+            )
+            == 6
+        )
     await pendamping.tap("Status")
     assert pendamping.text == (
         "Pengumuman terakhir Anda:\n"

@@ -16,9 +16,10 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.channels.runtime import ChannelRuntime
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_commands import KPM_COMMANDS, PENDAMPING_COMMANDS
-from bot.core.messages import Inbound, Outbound
+from bot.core.messages import Inbound
 from bot.db.channel_events import SqlChannelEvents
 from bot.db.models import Identity, QuizAnswer, Rsvp, User
 from bot.demo import DemoData
@@ -36,7 +37,7 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 
 def channel_for(app: App, api: FakeBotAPI, **options: Any) -> TelegramChannel:
     channel = TelegramChannel(api.token, api_url=api.url, clock=app.clock, polling_timeout=1, **options)
-    channel.attach(app.service.handle, channel.sender, SqlChannelEvents(app.db))
+    app.connect(channel, channel.sender)
     return channel
 
 
@@ -195,26 +196,17 @@ async def test_a_stale_button_is_still_answered(polling: TelegramChannel, api: F
     expect(user, "Silakan pilih lagi")
 
 
-async def test_a_reply_that_hits_a_short_429_is_sent_after_the_wait(
-    polling: TelegramChannel, api: FakeBotAPI
-) -> None:
-    user = api.user(5007)
-    api.fail("sendMessage", 429, retry_after=1, chat_id=5007)
-    await user.say("bantuan")
-    expect(user, "MENU")
-    assert [c.status for c in api.called("sendMessage", status=None)] == [429, 200]
-
-
 async def test_stop_finishes_the_update_in_hand_and_confirms_it(app: App, api: FakeBotAPI) -> None:
     started = asyncio.Event()
 
-    async def slow(inbound: Inbound) -> list[Outbound]:
+    channel = TelegramChannel(api.token, api_url=api.url, clock=app.clock, polling_timeout=1)
+
+    async def slow(inbound: Inbound) -> None:
         started.set()
         await asyncio.sleep(0.3)
-        return await app.service.handle(inbound)
+        await app.service.converse(inbound, channel.sender)
 
-    channel = TelegramChannel(api.token, api_url=api.url, clock=app.clock, polling_timeout=1)
-    channel.attach(slow, channel.sender, SqlChannelEvents(app.db))
+    channel.attach(ChannelRuntime(channel.name, slow, SqlChannelEvents(app.db)))
     await channel.start()
     user = api.user(5008)
     update = api.text_update(5008, "bantuan")

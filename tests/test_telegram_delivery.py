@@ -13,7 +13,6 @@ from sqlalchemy import select
 from bot.app import App
 from bot.catalogs import load_translators
 from bot.channels.telegram import TelegramChannel
-from bot.db.channel_events import SqlChannelEvents
 from bot.db.models import Identity, Kelompok, OutboxMessage, Pendamping
 from bot.db.pendamping import create_pendamping
 from bot.delivery import DeliveryWorker
@@ -33,11 +32,7 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 @pytest.fixture
 async def telegram(app: App, api: FakeBotAPI) -> AsyncIterator[TelegramChannel]:
     channel = TelegramChannel(api.token, api_url=api.url, clock=app.clock, polling_timeout=1)
-    channel.attach(
-        app.service.handle,
-        PacedSender(channel.sender, 25, replies_skip_budget=True),
-        SqlChannelEvents(app.db),
-    )
+    app.connect(channel, PacedSender(channel.sender, 25, replies_skip_budget=True))
     await channel.start()
     try:
         yield channel

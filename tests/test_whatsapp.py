@@ -14,11 +14,9 @@ from aiohttp import test_utils
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.channels import whatsapp_sender
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.core.delivery import Envelope, Sent, Template, Undeliverable
 from bot.core.messages import Outbound
-from bot.db.channel_events import SqlChannelEvents
 from bot.db.models import Identity, InboundKey, Meeting, OutboxMessage, Pendamping, Rsvp
 from bot.demo import DemoData
 from bot.web import make_web_app
@@ -55,7 +53,7 @@ async def channel(app: App, fake: FakeGraphAPI) -> AsyncIterator[WhatsAppChannel
         template_language="id",
         clock=app.clock,
     )
-    channel.attach(app.service.handle, channel.sender, SqlChannelEvents(app.db))
+    app.connect(channel, channel.sender)
     web_app = make_web_app(app.db)
     channel.add_routes(web_app)
     server = test_utils.TestServer(web_app, host="127.0.0.1")
@@ -353,15 +351,6 @@ async def test_a_reply_to_a_number_not_on_whatsapp_marks_it_unreachable(
     )
 
 
-async def test_a_rate_limited_reply_is_tried_once_more(
-    user: WhatsAppUser, fake: FakeGraphAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(whatsapp_sender, "PAIR_RATE_WAIT", 0.05)
-    fake.fail_next(131056)
-    replies = await user.say("menu")
-    assert len(replies) == 1 and replies[0].type == "interactive"
-
-
 async def test_stop_finishes_the_webhook_in_hand_then_refuses_new_ones(
     channel: WhatsAppChannel, fake: FakeGraphAPI
 ) -> None:
@@ -389,7 +378,7 @@ async def test_logs_name_no_phone_number_and_no_token(
         for r in caplog.records
         if r.name.split(".")[0] in ("bot", "handlers", "httpx", "httpcore", "aiohttp")
     ]
-    assert any(r.name.startswith("bot.channels.whatsapp") for r in ours)
+    assert any(r.name.startswith("bot.channels.whatsapp") or r.name == "bot.replies" for r in ours)
     text = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in ours)
     assert WA_ID not in text and TOKEN not in text and APP_SECRET not in text
 

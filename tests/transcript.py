@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.delivery import Envelope, Outcome, Sent
 from bot.core.messages import Button, Inbound, InboundKind, Outbound
 from bot.service import ConversationService
 
@@ -20,16 +21,34 @@ class FakeClock:
         self.now += timedelta(**kwargs)
 
 
+class Screen:
+    """A chat's screen as a channel sender: every message sent to it is shown (and counts as sent)."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        self.shown: list[Outbound] = []
+
+    async def send(self, envelope: Envelope) -> Outcome:
+        self.shown.append(envelope.message)
+        return Sent((f"shown-{len(self.shown)}",))
+
+
 class Chat:
+    """One user's chat. Replies go the way they go on a real channel: into the outbox with the inbound
+    message, then out through the fast path to this chat's screen."""
+
     def __init__(self, service: ConversationService, address: str, channel: str = "console") -> None:
         self.service = service
         self.address = address
         self.channel = channel
         self.clock = service._clock
+        self.screen = Screen(channel)
         self.replies: list[Outbound] = []
 
     async def send(self, inbound: Inbound) -> list[Outbound]:
-        self.replies = await self.service.handle(inbound)
+        before = len(self.screen.shown)
+        await self.service.converse(inbound, self.screen)
+        self.replies = self.screen.shown[before:]
         return self.replies
 
     async def say(self, text: str, message_id: str = "") -> list[Outbound]:

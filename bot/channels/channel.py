@@ -1,45 +1,21 @@
 """The shape every chat channel adapter has, so the composition root can run any of them the same way.
 
-An adapter parses raw updates into `Inbound`, hands them to the injected `handle`, sends the replies
-through the injected reply sender (the composition root wraps the adapter's own sender with the
-channel's rate limits), reports reachability and delivery statuses through `ChannelEvents`, and maps
-transport errors onto `bot.core.delivery` outcomes. It never decides what the bot says."""
+An adapter parses raw updates into `Inbound` and hands them to its `ChannelRuntime` (per-chat order,
+concurrency, stop and drain), renders `Outbound` into the platform's format within its limits through
+its sender, maps transport errors onto `bot.core.delivery` outcomes, and declares its HTTP routes.
+Replies are sent by the conversation through the outbox's fast path, with the sender the composition
+root wraps with the channel's rate limits. An adapter never decides what the bot says."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
 
-from bot.core.delivery import ChannelSender, Envelope, Outcome, RetryLater, Sent, Undeliverable
-from bot.core.messages import Inbound, Outbound
+from bot.core.delivery import ChannelSender
 
-Handle = Callable[[Inbound], Awaitable[list[Outbound]]]
-
-
-async def send_replies(
-    sender: ChannelSender,
-    address: str,
-    replies: list[Outbound],
-    wait: Callable[[float], Awaitable[None]],
-    retry_max: float,
-    report: Callable[[Outcome], Awaitable[None]],
-) -> None:
-    """Sends a reply's messages in order. A rate limit of at most `retry_max` seconds is waited out once;
-    every message that is not sent is reported, and sending stops where the rest would arrive out of
-    order (a longer rate limit) or could not arrive at all (the chat is unreachable)."""
-    for message in replies:
-        envelope = Envelope(address, message, reply=True)
-        outcome = await sender.send(envelope)
-        if isinstance(outcome, RetryLater) and outcome.seconds <= retry_max:
-            await wait(outcome.seconds)
-            outcome = await sender.send(envelope)
-        if isinstance(outcome, Sent):
-            continue
-        await report(outcome)
-        if isinstance(outcome, Undeliverable | RetryLater):
-            return
+if TYPE_CHECKING:
+    from bot.channels.runtime import ChannelRuntime
 
 
 class ChannelEvents(Protocol):
@@ -61,7 +37,7 @@ class Channel(Protocol):
         """The adapter's raw sender; the composition root wraps it with rate limits."""
         ...
 
-    def attach(self, handle: Handle, reply_sender: ChannelSender, events: ChannelEvents) -> None:
+    def attach(self, runtime: ChannelRuntime) -> None:
         """Called once before `start`."""
         ...
 

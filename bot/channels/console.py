@@ -1,4 +1,7 @@
-"""Terminal chat: the bot on standard input and output, buttons shown as numbered choices."""
+"""Terminal chat: the bot on standard input and output, buttons shown as numbered choices.
+
+A channel like the others: typed lines go to its `ChannelRuntime` and the replies come back through
+the outbox's fast path to `send`, which prints them."""
 
 from __future__ import annotations
 
@@ -8,15 +11,17 @@ import re
 import shutil
 import sys
 import textwrap
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.core.delivery import Envelope, Outcome, Sent
+from aiohttp import web
+
+from bot.channels.runtime import ChannelRuntime
+from bot.core.delivery import ChannelSender, Envelope, Outcome, Sent
 from bot.core.messages import Inbound, Outbound
 
-Handle = Callable[[Inbound], Awaitable[list[Outbound]]]
 CHANNEL = "console"
 BUTTON_GAP = "   "
 # A list item's continuation lines are indented under its text: "1. ", "- ", "• ".
@@ -120,10 +125,11 @@ class LineReader:
             loop.remove_reader(fd)
 
 
-class ConsoleChat:
+class ConsoleChannel:
+    """`Channel` for the terminal; `sender` prints. `run` reads lines until the input ends."""
+
     def __init__(
         self,
-        handle: Handle,
         address: str,
         clock: Callable[[], datetime],
         exports_dir: Path,
@@ -131,7 +137,6 @@ class ConsoleChat:
         stdout: TextIO = sys.stdout,
         width: Callable[[], int | None] | None = None,
     ) -> None:
-        self._handle = handle
         self._address = address
         self._clock = clock
         self._exports_dir = exports_dir
@@ -139,27 +144,49 @@ class ConsoleChat:
         self._stdout = stdout
         self._interactive = stdin.isatty()
         self._width = width or (lambda: terminal_width(stdout))  # asked each time: terminals resize
+        self._runtime: ChannelRuntime | None = None
+
+    @property
+    def name(self) -> str:
+        return CHANNEL
 
     @property
     def channel(self) -> str:
         return CHANNEL
 
+    @property
+    def sender(self) -> ChannelSender:
+        return self
+
+    def attach(self, runtime: ChannelRuntime) -> None:
+        self._runtime = runtime
+
+    def add_routes(self, app: web.Application) -> None:
+        """The terminal has no webhook."""
+
+    async def start(self) -> None:
+        if self._runtime is None:
+            raise RuntimeError("attach() the terminal chat before starting it")
+
+    async def stop(self) -> None:
+        if self._runtime is not None:
+            await self._runtime.stop()
+
     async def send(self, envelope: Envelope) -> Outcome:
-        """Messages the bot sends first (reminders, announcements) appear in this terminal too."""
-        self.show([envelope.message])
-        if self._interactive:
+        """Replies, and the messages the bot sends first (reminders, announcements), appear here."""
+        self.show(envelope.message)
+        if self._interactive and not envelope.reply:
             self._stdout.write("\n> ")
             self._stdout.flush()
         return Sent(("console",))
 
-    def show(self, replies: list[Outbound]) -> None:
-        width = self._width()
-        for reply in replies:
-            self._stdout.write("\n" + render(reply, self._exports_dir, width) + "\n")
+    def show(self, message: Outbound) -> None:
+        self._stdout.write("\n" + render(message, self._exports_dir, self._width()) + "\n")
         self._stdout.flush()
 
     async def say(self, text: str) -> None:
-        self.show(await self._handle(Inbound.typed(CHANNEL, self._address, text, self._clock())))
+        assert self._runtime is not None
+        await self._runtime.answer(Inbound.typed(CHANNEL, self._address, text, self._clock()))
 
     async def run(self, opening: str = "/start") -> None:
         """Reads lines until end of input (Ctrl-D, or the end of a piped script). Cancelling it (Ctrl-C)

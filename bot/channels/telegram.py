@@ -2,8 +2,9 @@
 
 The adapter only translates (see `telegram_updates`, `telegram_render`, `telegram_sender`); what the bot
 says is decided in `handlers/`. Every update is handled once even if Telegram delivers it twice: its
-provider id "u<update_id>" is the service's de-duplication key. Updates of one chat are handled in the
-order they arrive; different chats are handled side by side."""
+provider id "u<update_id>" is the service's de-duplication key. Updates go to the channel runtime
+(`bot.channels.runtime`) keyed by chat, so one chat's updates are handled in the order they arrive and
+different chats side by side."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from aiogram import Bot
@@ -34,21 +35,16 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.channels.channel import ChannelEvents, Handle, send_replies
+from bot.channels.runtime import ChannelRuntime
 from bot.channels.telegram_commands import PENDAMPING_COMMANDS, set_chat_menu, set_default_menu
 from bot.channels.telegram_sender import CHANNEL, Scrubber, TelegramSender, describe
 from bot.channels.telegram_updates import ALLOWED_UPDATES, chat_key, parse_update
-from bot.core.delivery import ChannelSender, Outcome, Undeliverable
-from bot.core.messages import Outbound
-from bot.locks import KeyedLocks
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.telegram.org"
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name, not a secret)
-REPLY_RETRY_MAX = 5.0  # a reply waits this long at most for a 429 to pass, once; longer is reported
-STOP_GRACE = 30.0  # seconds stop() waits for updates in hand before cancelling them
 
 # aiogram reads every Bot API answer through pydantic's generic `Response[T]`, and pydantic keeps such
 # classes only weakly: each time the garbage collector frees one, the next call builds it again (about
@@ -76,8 +72,7 @@ class TelegramStartupError(Exception):
 
 class TelegramChannel:
     """`Channel` for Telegram. `webhook_url=None` means long polling; a webhook needs `webhook_secret`
-    (1-256 of A-Z a-z 0-9 _ -). `polling_timeout` is the getUpdates long-poll in seconds; `concurrency`
-    caps how many updates (of different chats) are handled at once."""
+    (1-256 of A-Z a-z 0-9 _ -). `polling_timeout` is the getUpdates long-poll in seconds."""
 
     def __init__(
         self,
@@ -87,7 +82,6 @@ class TelegramChannel:
         webhook_secret: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         polling_timeout: int = 30,
-        concurrency: int = 16,
     ) -> None:
         if webhook_url and not webhook_secret:
             raise ValueError("a Telegram webhook needs a secret token")
@@ -98,15 +92,10 @@ class TelegramChannel:
         self._webhook_secret = webhook_secret or ""
         self._clock = clock
         self._polling_timeout = polling_timeout
-        self._slots = asyncio.Semaphore(concurrency)
-        self._chats = KeyedLocks()
-        self._handle: Handle | None = None
-        self._reply_sender: ChannelSender | None = None
-        self._events: ChannelEvents | None = None
+        self._runtime: ChannelRuntime | None = None
         self._username: str | None = None
         self._stopping = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[bool]] = set()
         self._offset: int | None = None
         self._unconfirmed = False
 
@@ -127,15 +116,15 @@ class TelegramChannel:
         """t.me link that opens the bot and sends "/start <payload>" (a join or claim code)."""
         return f"https://t.me/{self._username}?start={payload}" if self._username else None
 
-    def attach(self, handle: Handle, reply_sender: ChannelSender, events: ChannelEvents) -> None:
-        self._handle, self._reply_sender, self._events = handle, reply_sender, events
+    def attach(self, runtime: ChannelRuntime) -> None:
+        self._runtime = runtime
 
     def add_routes(self, app: web.Application) -> None:
         if self._webhook_url:
             app.router.add_post(WEBHOOK_PATH, self._webhook)
 
     async def start(self) -> None:
-        if self._handle is None:
+        if self._runtime is None:
             raise RuntimeError("attach() the Telegram channel before starting it")
         try:
             me = await self._bot.get_me()
@@ -161,10 +150,8 @@ class TelegramChannel:
         self._stopping.set()
         if self._poller is not None:
             await self._poller
-        if self._tasks:
-            _, late = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE)
-            for task in late:
-                task.cancel()
+        if self._runtime is not None:
+            await self._runtime.stop()
         await self._bot.session.close()
 
     async def set_pendamping_commands(self, chat_id: int | str) -> bool:
@@ -220,8 +207,11 @@ class TelegramChannel:
     async def _handle_batch(self, updates: list[Update]) -> None:
         """Handles a batch; the offset then confirms every update up to the first one left undone
         (skipped because stop() came): those come again after a restart."""
-        tasks = [asyncio.create_task(self._handle_update(update, skippable=True)) for update in updates]
-        done = await asyncio.gather(*tasks)
+        assert self._runtime is not None
+        runtime = self._runtime
+        done = await asyncio.gather(
+            *(runtime.submit(chat_key(u), self._work(u), skippable=True) for u in updates)
+        )
         undone = [u.update_id for u, ok in zip(updates, done, strict=True) if not ok]
         self._offset = min(undone) if undone else max(u.update_id for u in updates) + 1
         self._unconfirmed = True
@@ -243,67 +233,46 @@ class TelegramChannel:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self._webhook_secret.encode()):
             return web.Response(status=401, text="unauthorized")
-        if self._handle is None or self._stopping.is_set():
+        if self._runtime is None or self._stopping.is_set():
             return web.Response(status=503, text="not ready")  # Telegram tries again later
         try:
             update = Update.model_validate(await request.json(), context={"bot": self._bot})
         except (ValueError, ValidationError):
             return web.Response(status=400, text="not a Telegram update")
         # Answer at once and work in the background: a slow answer makes Telegram send it again.
-        task = asyncio.create_task(self._handle_update(update, skippable=False))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._runtime.submit(chat_key(update), self._work(update))
         return web.Response(text="ok")
 
     # One update -------------------------------------------------------------------------------------
 
-    async def _handle_update(self, update: Update, skippable: bool) -> bool:
-        """False if the update was left for later because the channel is stopping."""
-        async with self._chats.hold(chat_key(update)):
-            if skippable and self._stopping.is_set():
-                return False
-            async with self._slots:
-                try:
-                    await self._process(update)
-                except AiogramError as exc:  # its message may quote a URL with the token: no traceback
-                    log.error(
-                        "telegram update %s failed: %s",
-                        update.update_id,
-                        describe(exc, self._scrub),
-                        extra={"channel": CHANNEL},
-                    )
-                except Exception:
-                    log.exception("telegram update %s failed", update.update_id, extra={"channel": CHANNEL})
-        return True
+    def _work(self, update: Update) -> Callable[[], Awaitable[None]]:
+        async def work() -> None:
+            try:
+                await self._process(update)
+            except AiogramError as exc:  # its message may quote a URL with the token: no traceback
+                log.error(
+                    "telegram update %s failed: %s",
+                    update.update_id,
+                    describe(exc, self._scrub),
+                    extra={"channel": CHANNEL},
+                )
+
+        return work
 
     async def _process(self, update: Update) -> None:
-        assert self._handle is not None and self._events is not None
+        assert self._runtime is not None
         if update.callback_query is not None:
             # First, so the button stops spinning whatever happens next.
             await self._answer(update.callback_query.id)
         parsed = parse_update(update, self._clock(), self._username)
         if parsed.reachability is not None:
             change = parsed.reachability
-            await self._events.reachability(CHANNEL, change.address, change.reachable, change.reason)
+            await self._runtime.events.reachability(CHANNEL, change.address, change.reachable, change.reason)
         if parsed.inbound is not None:
-            replies = await self._handle(parsed.inbound)
-            await self._reply(parsed.inbound.address, replies)
+            await self._runtime.converse(parsed.inbound)
 
     async def _answer(self, query_id: str) -> None:
         try:
             await self._bot.answer_callback_query(query_id)
         except AiogramError as exc:  # e.g. too old, after a redelivery: the tap itself still counts
             log.info("telegram callback not answered: %s", describe(exc, self._scrub))
-
-    async def _reply(self, address: str, replies: list[Outbound]) -> None:
-        assert self._reply_sender is not None and self._events is not None
-        events = self._events
-
-        async def report(outcome: Outcome) -> None:
-            log.warning(
-                "telegram reply to chat %s not sent: %s", address, outcome, extra={"channel": CHANNEL}
-            )
-            if isinstance(outcome, Undeliverable):
-                await events.reachability(CHANNEL, address, False, outcome.reason)
-
-        await send_replies(self._reply_sender, address, replies, self._pause, REPLY_RETRY_MAX, report)

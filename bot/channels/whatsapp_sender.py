@@ -17,7 +17,7 @@ import httpx
 
 from bot.channels.whatsapp_render import Payload, render, template_message
 from bot.channels.whatsapp_webhook import CHANNEL
-from bot.core.delivery import Envelope, Failed, Outcome, RetryLater, Sent, Undeliverable
+from bot.core.delivery import WINDOW_CLOSED, Envelope, Failed, Outcome, RetryLater, Sent, Undeliverable
 from bot.core.messages import Document
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,6 @@ WINDOW = timedelta(hours=24)
 # message sent just before the end can be refused later by status webhook. Templates take over early.
 WINDOW_MARGIN = timedelta(minutes=10)
 
-WINDOW_CLOSED = "window closed"
 NOT_ON_WHATSAPP = "not on WhatsApp"
 MARKETING_STOPPED = "user stopped marketing messages"
 
@@ -132,10 +131,12 @@ class WhatsAppSender:
             self._client = None
 
     def window_open(self, envelope: Envelope) -> bool:
-        if envelope.reply:
-            return True
+        """A reply too is refused once the window has closed (say, after an outage): it was waiting in
+        the outbox, and free text outside the window is never sent."""
         last = envelope.last_inbound_at
-        return last is not None and self._clock() - last < WINDOW - WINDOW_MARGIN
+        if last is None:
+            return envelope.reply
+        return self._clock() - last < WINDOW - WINDOW_MARGIN
 
     def template_for(self, envelope: Envelope) -> Payload | None:
         if envelope.template is None:

@@ -39,6 +39,8 @@ class Undeliverable:
 
 
 Outcome = Sent | RetryLater | Failed | Undeliverable
+# Why a WhatsApp message outside the 24-hour window was not sent: a recorded end, not an unreachable user.
+WINDOW_CLOSED = "window closed"
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class InboundKind(StrEnum):
@@ -64,3 +66,31 @@ class Outbound:
     text: str
     buttons: tuple[Button, ...] = field(default=())
     document: Document | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """The message as JSON-safe data, kept in the outbox until the platform confirms it."""
+        payload: dict[str, Any] = {"text": self.text}
+        if self.buttons:
+            payload["buttons"] = [[b.id, b.label] for b in self.buttons]
+        if self.document is not None:
+            payload["document"] = {
+                "filename": self.document.filename,
+                "mime_type": self.document.mime_type,
+                "content": base64.b64encode(self.document.content).decode("ascii"),
+            }
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Outbound:
+        document = payload.get("document")
+        return cls(
+            str(payload.get("text", "")),
+            tuple(Button(str(i), str(label)) for i, label in payload.get("buttons", ())),
+            Document(
+                str(document["filename"]),
+                base64.b64decode(document["content"]),
+                str(document["mime_type"]),
+            )
+            if document
+            else None,
+        )

@@ -217,15 +217,20 @@ class Broadcast(Base):
 
 
 class OutboxMessage(Base):
-    """One message that is not an immediate reply (reminder, broadcast, nudge, meeting change).
-    `dedupe_key` is unique: planning the same thing twice can never send it twice."""
+    """One outbound message, a reply to the user's own message or one the bot sends first (reminder,
+    broadcast, nudge, meeting change...). `dedupe_key` is unique: planning the same thing twice can never
+    send it twice. `claimed_by` names the worker holding the lease, so a restarted worker can take back
+    its own rows at once."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at"),
+        Index("ix_outbox_identity", "identity_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(160), unique=True)
-    kind: Mapped[str] = mapped_column(String(24))  # reminder | broadcast | nudge | meeting_change
+    kind: Mapped[str] = mapped_column(String(24))  # reply | reminder | broadcast | nudge | meeting_change...
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     identity_id: Mapped[int | None] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), index=True)
@@ -235,6 +240,7 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
     provider_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
     provider_status: Mapped[str | None] = mapped_column(String(16))  # delivered | read (WhatsApp)
     last_error: Mapped[str | None] = mapped_column(String(300))

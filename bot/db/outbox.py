@@ -1,9 +1,15 @@
-"""The durable outbox: every message that is not an immediate reply is a row here until it is sent.
+"""The durable outbox: every outbound message, reply or proactive, is a row here until it is sent or ends
+in a recorded outcome.
 
 Rows are planned with a unique de-duplication key (planning twice never sends twice), claimed in batches
-with a lease (a worker that dies leaves its rows to be reclaimed when the lease runs out), and finished
-with the outcome. PostgreSQL claims with FOR UPDATE SKIP LOCKED so any number of workers can share the
-table; SQLite runs one worker."""
+with a lease (a worker that dies leaves its rows to be reclaimed when the lease runs out, or at once when
+it restarts under the same name), and finished with the outcome. PostgreSQL claims with FOR UPDATE SKIP
+LOCKED so any number of workers can share the table; SQLite runs one worker.
+
+Order per chat: a row is not claimed while an earlier reply to the same chat waits for a retry or is in
+another worker's hands, and no bulk row is claimed while any reply to that chat does. Replies are
+written claimed by the process that handles the inbound message (see `queue_replies`), so that process
+sends them at once and the worker is only the safety net."""
 
 from __future__ import annotations
 
@@ -12,8 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.dialect import upsert_insert
 from bot.db.models import Identity, OutboxMessage, User
@@ -26,12 +33,15 @@ PENDING, CLAIMED, SENT, FAILED, UNREACHABLE, CANCELLED = (
     "unreachable",
     "cancelled",
 )
+REPLY = "reply"  # the kind of a row that answers the user's own message
+UNSENT = (PENDING, CLAIMED)
+CLAIM_LOCK = 0x50324B32  # PostgreSQL advisory lock key held while claiming
 
 
 @dataclass(frozen=True)
 class Planned:
     dedupe_key: str
-    kind: str  # reminder | broadcast | nudge | meeting_change
+    kind: str  # reminder | broadcast | nudge | meeting_change | ...
     user_id: int
     identity_id: int
     payload: dict[str, Any]
@@ -58,6 +68,12 @@ class Claimed:
     locale: str
     name: str
     stopped: bool
+    created_at: datetime
+    identity_id: int
+
+    @property
+    def reply(self) -> bool:
+        return self.kind == REPLY
 
 
 async def plan(session: AsyncSession, rows: Sequence[Planned], now: datetime, revive: bool = False) -> None:
@@ -99,33 +115,66 @@ async def plan(session: AsyncSession, rows: Sequence[Planned], now: datetime, re
         await session.execute(statement)
 
 
+def _blocked(now: datetime) -> Any:
+    """True for a row that must wait for an earlier reply to the same chat: one due later (a retry)
+    or held by a live lease. Bulk rows wait for any such reply, replies only for earlier ones."""
+    other = aliased(OutboxMessage)
+    waiting = or_(
+        and_(other.status == PENDING, other.due_at > now),
+        and_(other.status == CLAIMED, other.claimed_until >= now),
+    )
+    return exists().where(
+        other.identity_id == OutboxMessage.identity_id,
+        other.kind == REPLY,
+        other.id != OutboxMessage.id,
+        or_(OutboxMessage.kind != REPLY, other.id < OutboxMessage.id),
+        waiting,
+    )
+
+
 async def claim(
     session: AsyncSession,
     now: datetime,
     limit: int,
     lease: timedelta,
     addresses: tuple[str, ...] | None = None,
+    worker: str | None = None,
 ) -> list[Claimed]:
-    """Claims up to `limit` due rows: pending ones, and claimed ones whose worker's lease ran out.
-    `addresses` restricts the claim to some chats (the terminal chat delivers only its own messages)."""
+    """Claims up to `limit` due rows, replies first: pending ones, and claimed ones whose worker's lease
+    ran out. `addresses` restricts the claim to some chats (the terminal chat delivers only its own
+    messages). Rows come back ordered per chat: replies, then the rest, each by age."""
     due = or_(
         and_(OutboxMessage.status == PENDING, OutboxMessage.due_at <= now),
         and_(OutboxMessage.status == CLAIMED, OutboxMessage.claimed_until < now),
     )
-    query = select(OutboxMessage.id).where(due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+    bulk_last = case((OutboxMessage.kind == REPLY, 0), else_=1)
+    query = (
+        select(OutboxMessage.id)
+        .where(due, ~_blocked(now))
+        .order_by(bulk_last, OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+    )
     if addresses is not None:
         query = query.join(Identity, Identity.id == OutboxMessage.identity_id).where(
             Identity.address.in_(addresses)
         )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        # Claims take turns (a transaction-scoped lock), so one worker's claim sees another's: a reply
+        # is never claimed while an earlier reply to the same chat is being claimed elsewhere.
+        await session.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
+        query = query.with_for_update(skip_locked=True, of=OutboxMessage)
     ids = list((await session.scalars(query)).all())
     if not ids:
         return []
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids))
-        .values(status=CLAIMED, claimed_until=now + lease, attempts=OutboxMessage.attempts + 1)
+        .values(
+            status=CLAIMED,
+            claimed_until=now + lease,
+            claimed_by=worker,
+            attempts=OutboxMessage.attempts + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     rows = await session.execute(
@@ -133,7 +182,7 @@ async def claim(
         .join(Identity, Identity.id == OutboxMessage.identity_id)
         .join(User, User.id == Identity.user_id)
         .where(OutboxMessage.id.in_(ids))
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .order_by(OutboxMessage.identity_id, bulk_last, OutboxMessage.id)
     )
     return [
         Claimed(
@@ -151,9 +200,74 @@ async def claim(
             locale=u.locale,
             name=u.display_name or "",
             stopped=u.stopped_at is not None,
+            created_at=o.created_at,
+            identity_id=i.id,
         )
         for o, i, u in rows
     ]
+
+
+async def queue_replies(
+    session: AsyncSession,
+    identity_id: int,
+    user_id: int,
+    payloads: Sequence[dict[str, Any]],
+    key: str,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+) -> tuple[list[int], bool]:
+    """Writes a reply's messages, in the inbound message's transaction. They are claimed by `worker` (to
+    send at once, returned True) unless an earlier reply to this chat is still unsent: then they wait
+    as pending rows behind it (False), and the delivery worker keeps the order. `key` makes each row's
+    de-duplication key (the inbound's provider id, or any unique text)."""
+    if not payloads:
+        return [], False
+    earlier = await session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.identity_id == identity_id,
+            OutboxMessage.status.in_(UNSENT),
+            OutboxMessage.kind == REPLY,
+        )
+        .limit(1)
+    )
+    now_ok = earlier is None
+    ids = await session.scalars(
+        insert(OutboxMessage)
+        .values(
+            [
+                {
+                    "dedupe_key": f"reply:{key}:{n}",
+                    "kind": REPLY,
+                    "user_id": user_id,
+                    "identity_id": identity_id,
+                    "payload": payload,
+                    "due_at": now,
+                    "status": CLAIMED if now_ok else PENDING,
+                    "claimed_until": now + lease if now_ok else None,
+                    "claimed_by": worker if now_ok else None,
+                    "attempts": 1 if now_ok else 0,
+                    "created_at": now,
+                }
+                for n, payload in enumerate(payloads)
+            ]
+        )
+        .returning(OutboxMessage.id)
+    )
+    return sorted(ids.all()), now_ok
+
+
+async def release_own(session: AsyncSession, worker: str, now: datetime) -> int:
+    """A restarted worker's rows that it had claimed and not finished: due again at once, without
+    waiting for the lease. Returns how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == CLAIMED, OutboxMessage.claimed_by == worker)
+        .values(status=PENDING, claimed_until=None, claimed_by=None, due_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @dataclass(frozen=True)
@@ -163,12 +277,17 @@ class Finished:
     provider_message_id: str | None = None
     error: str | None = None
     retry_at: datetime | None = None
+    attempts: int | None = None  # set when a row was handed back untried: its claim does not count
 
 
 async def finish(session: AsyncSession, results: Sequence[Finished], now: datetime) -> None:
-    for group in ([r for r in results if r.retry_at is None], [r for r in results if r.retry_at is not None]):
-        if not group:
-            continue
+    """Records outcomes (rows of the same shape are written in one executemany). A reply that has
+    ended keeps no text: what the bot said to someone (a member's question shown to their pendamping,
+    say) is not stored once it is sent, so it cannot outlive that member's data."""
+    groups: dict[tuple[bool, bool], list[Finished]] = {}
+    for r in results:
+        groups.setdefault((r.retry_at is not None, r.attempts is not None), []).append(r)
+    for group in groups.values():
         await session.execute(
             update(OutboxMessage),
             [
@@ -176,13 +295,23 @@ async def finish(session: AsyncSession, results: Sequence[Finished], now: dateti
                     "id": r.id,
                     "status": r.status,
                     "claimed_until": None,
+                    "claimed_by": None,
                     "provider_message_id": r.provider_message_id,
                     "last_error": r.error[:300] if r.error else None,
                     "sent_at": now if r.status == SENT else None,
                     **({"due_at": r.retry_at} if r.retry_at is not None else {}),
+                    **({"attempts": r.attempts} if r.attempts is not None else {}),
                 }
                 for r in group
             ],
+        )
+    ended = [r.id for r in results if r.status != PENDING]
+    if ended:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ended), OutboxMessage.kind == REPLY)
+            .values(payload={})
+            .execution_options(synchronize_session=False)
         )
 
 
@@ -195,7 +324,11 @@ async def cancel(session: AsyncSession, *conditions: Any, reason: str) -> None:
     )
 
 
-async def depth(session: AsyncSession) -> int:
-    return int(
-        await session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == PENDING)) or 0
+async def depth(session: AsyncSession) -> dict[str, int]:
+    """Rows waiting to be sent, per kind."""
+    rows = await session.execute(
+        select(OutboxMessage.kind, func.count(OutboxMessage.id))
+        .where(OutboxMessage.status == PENDING)
+        .group_by(OutboxMessage.kind)
     )
+    return {kind: int(n) for kind, n in rows.all()}
