@@ -199,7 +199,8 @@ class DeliveryWorker:
             return outbox.Finished(row.id, outbox.CANCELLED, error="recipient stopped messages"), {}
         if not row.reachable:
             return self._ended(
-                row, outbox.Finished(row.id, outbox.UNREACHABLE, error="recipient unreachable")
+                row,
+                outbox.Finished(row.id, outbox.UNREACHABLE, error="recipient unreachable", reply=row.reply),
             )
         sender = self._senders.get(row.channel)
         if sender is None:
@@ -241,7 +242,7 @@ class DeliveryWorker:
         SENDS.labels(row.channel, type(outcome).__name__.lower()).inc()
         if row.reply and isinstance(outcome, Sent):
             REPLIES.labels(row.channel, "sent_late").inc()
-        return finished(row.id, row.attempts, outcome, now, self._retry)
+        return finished(row.id, row.attempts, outcome, now, self._retry, reply=row.reply)
 
     @staticmethod
     def _ended(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.core.delivery import Failed, Outcome, RetryLater, Sent, Undeliverable
@@ -29,9 +29,15 @@ class RetryPolicy:
 
 
 def finished(
-    row_id: int, attempts: int, outcome: Outcome, now: datetime, policy: RetryPolicy
+    row_id: int, attempts: int, outcome: Outcome, now: datetime, policy: RetryPolicy, reply: bool = False
 ) -> outbox.Finished:
     """The row's new state after one try (`attempts` counts this one)."""
+    return replace(_finished(row_id, attempts, outcome, now, policy), reply=reply)
+
+
+def _finished(
+    row_id: int, attempts: int, outcome: Outcome, now: datetime, policy: RetryPolicy
+) -> outbox.Finished:
     match outcome:
         case Sent(provider_ids=ids):
             return outbox.Finished(row_id, outbox.SENT, provider_message_id=ids[-1] if ids else None)

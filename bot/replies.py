@@ -68,7 +68,7 @@ async def dispatch(
     for n, (row_id, envelope) in enumerate(zip(answer.row_ids, envelopes, strict=True)):
         outcome = await _send(sender, envelope)
         now = clock()
-        result = finished(row_id, 1, outcome, now, policy)
+        result = finished(row_id, 1, outcome, now, policy, reply=True)
         results.append(result)
         if isinstance(outcome, Sent):
             REPLIES.labels(answer.channel, "sent").inc()

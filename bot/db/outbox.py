@@ -278,15 +278,17 @@ class Finished:
     error: str | None = None
     retry_at: datetime | None = None
     attempts: int | None = None  # set when a row was handed back untried: its claim does not count
+    reply: bool = False  # a reply's row: once it has ended its text is not kept
 
 
 async def finish(session: AsyncSession, results: Sequence[Finished], now: datetime) -> None:
     """Records outcomes (rows of the same shape are written in one executemany). A reply that has
     ended keeps no text: what the bot said to someone (a member's question shown to their pendamping,
     say) is not stored once it is sent, so it cannot outlive that member's data."""
-    groups: dict[tuple[bool, bool], list[Finished]] = {}
+    groups: dict[tuple[bool, bool, bool], list[Finished]] = {}
     for r in results:
-        groups.setdefault((r.retry_at is not None, r.attempts is not None), []).append(r)
+        forget = r.reply and r.status != PENDING
+        groups.setdefault((r.retry_at is not None, r.attempts is not None, forget), []).append(r)
     for group in groups.values():
         await session.execute(
             update(OutboxMessage),
@@ -301,17 +303,10 @@ async def finish(session: AsyncSession, results: Sequence[Finished], now: dateti
                     "sent_at": now if r.status == SENT else None,
                     **({"due_at": r.retry_at} if r.retry_at is not None else {}),
                     **({"attempts": r.attempts} if r.attempts is not None else {}),
+                    **({"payload": {}} if r.reply and r.status != PENDING else {}),
                 }
                 for r in group
             ],
-        )
-    ended = [r.id for r in results if r.status != PENDING]
-    if ended:
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ended), OutboxMessage.kind == REPLY)
-            .values(payload={})
-            .execution_options(synchronize_session=False)
         )
 
 
