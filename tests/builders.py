@@ -8,7 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.app import App
+from bot.catalogs import load_translators
 from bot.db.models import Identity, Kelompok, Meeting, Membership, Pendamping, User
+from bot.delivery import DeliveryConfig, DeliveryWorker
 from tests.transcript import Chat
 
 
@@ -104,3 +106,16 @@ async def second_pendamping(app: App) -> tuple[Chat, int, int, int, int]:
     started = await add_meeting(app, kelompok_id, -1)
     upcoming = await add_meeting(app, kelompok_id, 3)
     return Chat(app.service, "pendamping-b"), pendamping_id, kelompok_id, started, upcoming
+
+
+def delivery_worker(app: App, sender: object, **config: object) -> DeliveryWorker:
+    """A delivery worker for the terminal channel, sending through `sender`."""
+    return DeliveryWorker(
+        app.db,
+        {"console": sender},  # type: ignore[dict-item]
+        app.curriculum,
+        load_translators(),
+        "id",
+        app.clock,
+        DeliveryConfig(**config),  # type: ignore[arg-type]
+    )

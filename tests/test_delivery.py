@@ -19,24 +19,13 @@ from bot.db.pendamping_reader import SqlPendampingReader
 from bot.delivery import MAX_ATTEMPTS, DeliveryConfig, DeliveryWorker
 from bot.demo import DemoData
 from bot.pacing import PacedSender
+from tests.builders import delivery_worker
 from tests.conftest import joined
 from tests.fakes.recording_sender import RecordingSender
 from tests.transcript import Chat, FakeClock
 
 POLICY = ReminderPolicy((timedelta(days=1), timedelta(hours=2)), None)
 MEETING = datetime(2026, 12, 12, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
-
-
-def _worker(app: App, sender: object, **config: object) -> DeliveryWorker:
-    return DeliveryWorker(
-        app.db,
-        {"console": sender},
-        app.curriculum,
-        load_translators(),
-        "id",
-        app.clock,
-        DeliveryConfig(**config),
-    )  # type: ignore[arg-type]
 
 
 async def _schedule(app: App, demo: DemoData, when: datetime = MEETING, invitations: bool = False) -> int:
@@ -90,7 +79,7 @@ async def test_reminders_are_sent_when_due_with_rsvp_buttons(
     await joined(chat)
     meeting_id = await _schedule(app, demo)
     sender = RecordingSender()
-    worker = _worker(app, sender)
+    worker = delivery_worker(app, sender)
     assert await worker.run_once() == 0  # nothing due yet on Thursday
     clock.now = datetime(2026, 12, 11, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(UTC)
     await worker.run_once()
@@ -128,7 +117,7 @@ async def test_a_new_meeting_sends_its_invitation_at_once(app: App, demo: DemoDa
     await joined(chat)
     meeting_id = await _schedule(app, demo, invitations=True)
     sender = RecordingSender()
-    await _worker(app, sender).run_once()
+    await delivery_worker(app, sender).run_once()
     (invitation,) = [e for e in sender.sent if f"rsvp:{meeting_id}:yes" in {b.id for b in e.message.buttons}]
     assert await _statuses(app, meeting_id=meeting_id) == ["sent", "pending", "pending"]  # reminders wait
     text = invitation.message.text
@@ -147,7 +136,7 @@ async def test_a_new_meeting_sends_its_invitation_at_once(app: App, demo: DemoDa
 async def test_a_member_who_joins_later_is_invited_too(app: App, demo: DemoData, chat: Chat) -> None:
     meeting_id = await _schedule(app, demo, invitations=True)
     await joined(chat)
-    await _worker(app, RecordingSender()).run_once()
+    await delivery_worker(app, RecordingSender()).run_once()
     assert await _statuses(app, meeting_id=meeting_id, kind="invitation") == ["sent"]
     assert await _statuses(app, meeting_id=meeting_id, kind="reminder") == ["pending", "pending"]
 
@@ -159,7 +148,7 @@ async def test_reschedule_means_the_old_reminder_is_never_sent(
     meeting_id = await _schedule(app, demo)
     await _move_a_week_later(app, meeting_id)
     sender = RecordingSender()
-    worker = _worker(app, sender)
+    worker = delivery_worker(app, sender)
     await worker.run_once()  # the change notice goes out at once
     assert [e.message.text.splitlines()[0] for e in sender.sent] == [
         "Halo Ibu Siti, pertemuan kelompok Sirnajaya 1 pindah waktu."
@@ -181,7 +170,7 @@ async def test_a_platform_429_pauses_the_channel_and_the_row_waits(
     raw = RecordingSender()
     raw.script.append(RetryLater(30, "Too Many Requests", pause_channel=True))
     paced = PacedSender(raw, 25, clock=lambda: clock.now.timestamp())
-    worker = _worker(app, paced)
+    worker = delivery_worker(app, paced)
     await worker.run_once()
     assert paced.paused_for > 25
     async with app.db.transaction() as session:
@@ -205,7 +194,7 @@ async def test_network_errors_back_off_and_give_up_after_five_attempts(
     clock.now = (MEETING - timedelta(days=1)).astimezone(UTC)
     sender = RecordingSender()
     sender.script.extend(RetryLater(1, "network error") for _ in range(MAX_ATTEMPTS))
-    worker = _worker(app, sender, backoff_base=5.0)
+    worker = delivery_worker(app, sender, backoff_base=5.0)
     waits = []
     for _ in range(MAX_ATTEMPTS):
         await worker.run_once()
@@ -233,7 +222,7 @@ async def test_blocked_users_are_marked_and_skipped(
     clock.now = (MEETING - timedelta(days=1)).astimezone(UTC)
     sender = RecordingSender()
     sender.script.append(Undeliverable("Forbidden: bot was blocked by the user"))
-    worker = _worker(app, sender)
+    worker = delivery_worker(app, sender)
     await worker.run_once()
     async with app.db.transaction() as session:
         identity = (await session.scalars(select(Identity).where(Identity.address == "kpm-1"))).one()
@@ -252,7 +241,7 @@ async def test_a_bad_request_fails_only_that_message(
     clock.now = (MEETING - timedelta(days=1)).astimezone(UTC)
     sender = RecordingSender()
     sender.script.append(Failed("Bad Request: message is too long"))
-    await _worker(app, sender).run_once()
+    await delivery_worker(app, sender).run_once()
     assert await _statuses(app, meeting_id=meeting_id) == ["failed", "pending"]
     async with app.db.transaction() as session:
         assert (await session.scalars(select(Identity.reachable).where(Identity.address == "kpm-1"))).one()
@@ -279,7 +268,7 @@ async def test_stopped_members_get_nothing_but_meeting_changes(
             session, pendamping.user_id or 0, pendamping.id, meeting_id, POLICY, clock.now
         )
     sender = RecordingSender()
-    await _worker(app, sender).run_once()
+    await delivery_worker(app, sender).run_once()
     assert [e.message.text.split(",")[0] for e in sender.sent] == ["Halo Ibu Siti"]
     assert "dibatalkan" in sender.sent[0].message.text
     assert await _statuses(app, kind="broadcast") == ["cancelled"]
@@ -296,7 +285,7 @@ async def test_rows_of_a_crashed_worker_are_reclaimed_after_the_lease(
         claimed = await outbox.claim(session, clock.now, 10, timedelta(minutes=2))
     assert claimed  # the demo meeting's two reminders (already past) and this meeting's first one
     sender = RecordingSender()
-    worker = _worker(app, sender)
+    worker = delivery_worker(app, sender)
     assert await worker.run_once() == 0  # still leased
     clock.now += timedelta(minutes=3)
     assert await worker.run_once() == len(claimed)
@@ -307,7 +296,7 @@ async def test_broadcast_status_counts_follow_delivery(app: App, demo: DemoData,
     chats = [Chat(app.service, f"kpm-{i}") for i in range(4)]
     for i, c in enumerate(chats):
         await joined(c, name=f"Ibu Anggota {'ABCD'[i]}")
-    await _worker(app, RecordingSender()).run_once()  # the invitations their joining planned
+    await delivery_worker(app, RecordingSender()).run_once()  # the invitations their joining planned
     async with app.db.transaction() as session:
         pendamping = (await session.scalars(select(Pendamping))).one()
         await effects.queue_broadcast(
@@ -320,7 +309,7 @@ async def test_broadcast_status_counts_follow_delivery(app: App, demo: DemoData,
         )
     sender = RecordingSender()
     sender.script.extend([Undeliverable("blocked"), Failed("Bad Request")])
-    await _worker(app, sender).run_once()
+    await delivery_worker(app, sender).run_once()
     async with app.db.transaction() as session:
         status = (await SqlPendampingReader(session, app.curriculum).broadcasts(pendamping.id, 5))[0]
     assert (status.recipients, status.queued, status.sent, status.failed, status.unreachable) == (
@@ -399,7 +388,7 @@ async def test_a_large_broadcast_reports_progress_to_the_pendamping(
         )
     sender = RecordingSender()
     sender.script.extend([Failed("Bad Request")])
-    worker = _worker(app, sender, batch_size=25)
+    worker = delivery_worker(app, sender, batch_size=25)
     while await worker.run_once():
         pass
     reports = [e for e in sender.sent if e.address == "pendamping"]
@@ -420,7 +409,7 @@ async def test_typed_answers_after_a_pushed_notice_answer_that_notice(
     meeting_id = await _schedule(app, demo)
     await _move_a_week_later(app, meeting_id)
     sender = RecordingSender()
-    await _worker(app, sender).run_once()
+    await delivery_worker(app, sender).run_once()
     assert "pindah waktu" in sender.sent[-1].message.text
     await chat.say(typed)
     chat.expect_reply(contains="Terima kasih")

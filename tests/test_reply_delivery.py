@@ -9,25 +9,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.app import App
-from bot.catalogs import load_translators
 from bot.core.delivery import RetryLater
 from bot.core.messages import Inbound
 from bot.db.models import OutboxMessage
-from bot.delivery import DeliveryConfig, DeliveryWorker
+from tests.builders import delivery_worker
 from tests.fakes.recording_sender import RecordingSender
 from tests.transcript import FakeClock
-
-
-def _worker(app: App, sender: RecordingSender, **config: object) -> DeliveryWorker:
-    return DeliveryWorker(
-        app.db,
-        {"console": sender},
-        app.curriculum,
-        load_translators(),
-        "id",
-        app.clock,
-        DeliveryConfig(**config),  # type: ignore[arg-type]
-    )
 
 
 async def _say(app: App, sender: RecordingSender, text: str) -> None:
@@ -41,7 +28,7 @@ async def test_a_rate_limited_reply_arrives_once_after_the_pause_and_before_late
     await _say(app, sender, "bantuan")  # refused: the platform says wait 40 s
     await _say(app, sender, "menu")  # must not overtake the first reply
     assert sender.texts() == []
-    worker = _worker(app, sender)
+    worker = delivery_worker(app, sender)
     await worker.run_once()
     assert sender.texts() == []  # still within the pause
     clock.advance(seconds=41)
@@ -61,7 +48,7 @@ async def test_a_reply_older_than_the_limit_comes_with_a_late_notice(app: App, c
     sender = RecordingSender(script=deque([RetryLater(5, "Internal Server Error")]))
     await _say(app, sender, "menu")
     clock.advance(minutes=16)
-    await _worker(app, sender, reply_max_age=timedelta(minutes=15)).run_once()
+    await delivery_worker(app, sender, reply_max_age=timedelta(minutes=15)).run_once()
     [late] = sender.sent
     assert late.message.text.startswith("Maaf, balasan ini terlambat karena ada gangguan.")
     assert "Menu utama" in late.message.text and late.message.buttons  # the screen they were on
@@ -70,7 +57,7 @@ async def test_a_reply_older_than_the_limit_comes_with_a_late_notice(app: App, c
 async def test_a_reply_that_keeps_failing_ends_with_its_reason(app: App, clock: FakeClock) -> None:
     sender = RecordingSender(script=deque([RetryLater(1, "Bad Gateway")] * 10))
     await _say(app, sender, "menu")
-    worker = _worker(app, sender, max_attempts=3)
+    worker = delivery_worker(app, sender, max_attempts=3)
     for _ in range(5):
         clock.advance(seconds=60)
         await worker.run_once()

@@ -9,7 +9,6 @@ the first's. Different chats run side by side, at most `concurrency` at once."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
@@ -103,11 +102,6 @@ class ChannelRuntime:
                 if not job.done.done():
                     job.done.set_result(False)
             del self._chats[chat]
-
-    async def pause(self, seconds: float) -> None:
-        """Sleeps, but wakes as soon as stop() is called."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
     async def drain(self) -> None:
         """Waits until all work taken so far is done (tests use it instead of sleeping)."""
