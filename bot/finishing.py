@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.delivery import Failed, Outcome, RetryLater, Sent, Undeliverable
 from bot.core.messages import Button
@@ -73,7 +76,11 @@ class _Waiting:
 
 class Finisher:
     """Records outcomes as they come. `record` returns once they are committed. `shown` holds the
-    buttons a sent message carried, per user: their typed "1" or "hadir" then answers that message."""
+    buttons a sent message carried, per user: their typed "1" or "hadir" then answers that message.
+
+    Outcomes also ride along in a transaction that is about to run anyway (see `riding`): under load
+    the inbound messages' own transactions record the replies sent before them, and the writer finds
+    nothing left to do (it then opens no transaction at all)."""
 
     def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self._db = db
@@ -88,19 +95,53 @@ class Finisher:
             return
         waiting = _Waiting(list(results), dict(shown or {}))
         self._waiting.append(waiting)
+        self._start_writer()
+        await asyncio.shield(waiting.done)
+
+    @asynccontextmanager
+    async def riding(self) -> AsyncIterator[Callable[[AsyncSession], Awaitable[None]]]:
+        """Around a transaction: the function it yields writes the outcomes waiting at that moment into
+        the transaction's session. They count as recorded once the transaction commits; if it fails
+        they go back to the writer."""
+        taken: list[_Waiting] = []
+
+        async def write(session: AsyncSession) -> None:
+            if self._waiting:
+                taken.extend(self._waiting)
+                self._waiting = []
+                await self._write_batch(session, taken)
+
+        try:
+            yield write
+        except BaseException:
+            if taken:
+                self._waiting[:0] = taken
+                self._start_writer()
+            raise
+        for w in taken:
+            if not w.done.done():
+                w.done.set_result(None)
+
+    def _start_writer(self) -> None:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
-        await asyncio.shield(waiting.done)
+
+    async def _write_batch(self, session: AsyncSession, batch: Sequence[_Waiting]) -> None:
+        now = self._clock()
+        await outbox.finish(session, [r for w in batch for r in w.results], now)
+        shown = {user: buttons for w in batch for user, buttons in w.shown.items()}
+        await dialog_store.show_pushed(session, shown, now)
 
     async def _write(self) -> None:
         while self._waiting:
-            batch, self._waiting = self._waiting, []
+            batch: list[_Waiting] = []
             try:
                 async with self._db.transaction() as session:
-                    now = self._clock()
-                    await outbox.finish(session, [r for w in batch for r in w.results], now)
-                    shown = {user: buttons for w in batch for user, buttons in w.shown.items()}
-                    await dialog_store.show_pushed(session, shown, now)
+                    # Taken only once the transaction may start: what a transaction ahead of this one
+                    # took along is not written twice, and an empty turn touches no database.
+                    batch, self._waiting = self._waiting, []
+                    if batch:
+                        await self._write_batch(session, batch)
             except Exception as exc:
                 for w in batch:
                     if not w.done.done():

@@ -102,7 +102,8 @@ class ConversationService:
         started = time.perf_counter()
         locale, user_id = self._default_locale, None
         try:
-            async with self._db.transaction() as session:
+            async with self._finisher.riding() as record_finished, self._db.transaction() as session:
+                await record_finished(session)  # before the sender is read: their last reply counts as sent
                 now = self._clock()
                 if inbound.message_id and not await inbound_keys.first_time(
                     session, inbound.channel, inbound.message_id, now
@@ -138,15 +139,15 @@ class ConversationService:
                     # The user and their chat are gone: the confirmation is sent, but not stored.
                     return Answer(inbound.channel, inbound.address, received, tuple(result.replies))
                 key = f"{inbound.channel}:{inbound.message_id}" if inbound.message_id else uuid.uuid4().hex
-                row_ids, send_now = await outbox.queue_replies(
+                send_now = not sender.reply_waiting
+                row_ids = await outbox.queue_replies(
                     session,
                     sender.identity_id,
                     view.id,
                     [reply.to_payload() for reply in result.replies],
                     key,
                     now,
-                    self._worker,
-                    self._lease,
+                    (self._worker, self._lease) if send_now else None,
                 )
                 return Answer(
                     inbound.channel,

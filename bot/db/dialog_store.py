@@ -46,7 +46,7 @@ async def show_pushed(session: AsyncSession, shown: dict[int, tuple[Button, ...]
     rows = await session.execute(
         select(_states.c.user_id, _states.c.state).where(_states.c.user_id.in_(shown))
     )
-    stored: dict[int, Any] = dict(rows.tuples().all())
+    stored: dict[int, Any] = {user_id: state for user_id, state in rows.all()}
     for user_id, buttons in shown.items():
         document = replace(DialogState.from_json(stored.get(user_id)), buttons=buttons).to_json()
         if user_id in stored:

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.dialect import upsert_insert
+from bot.db.dialect import PerDialect
 from bot.db.models import InboundKey
+
+# Every channel message runs this.
+_RECORD = PerDialect(
+    InboundKey,
+    lambda insert: insert.values(
+        channel=bindparam("channel"), key=bindparam("key"), received_at=bindparam("now")
+    ).on_conflict_do_nothing(),
+)
 
 
 async def first_time(session: AsyncSession, channel: str, key: str, now: datetime) -> bool:
     """Records the key and says whether it is new. The row belongs to the caller's transaction, so a
     message whose handling fails is not marked as seen and its redelivery is processed."""
-    result = await session.execute(
-        upsert_insert(session, InboundKey)
-        .values(channel=channel, key=key, received_at=now)
-        .on_conflict_do_nothing()
-    )
+    result = await session.execute(_RECORD(session), {"channel": channel, "key": key, "now": now})
     return bool(getattr(result, "rowcount", 0))
 
 

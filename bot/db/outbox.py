@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.db.dialect import upsert_insert
-from bot.db.models import Identity, OutboxMessage, User
+from bot.db.dialect import PerDialect
+from bot.db.models import Identity, OutboxMessage, User, table_of
 
 PENDING, CLAIMED, SENT, FAILED, UNREACHABLE, CANCELLED = (
     "pending",
@@ -36,6 +36,20 @@ PENDING, CLAIMED, SENT, FAILED, UNREACHABLE, CANCELLED = (
 REPLY = "reply"  # the kind of a row that answers the user's own message
 UNSENT = (PENDING, CLAIMED)
 CLAIM_LOCK = 0x50324B32  # PostgreSQL advisory lock key held while claiming
+_outbox = table_of(OutboxMessage)
+
+
+# Built once (a statement with its rows inline would be compiled anew for every plan); the rows go
+# in as one executemany.
+_PLAN = PerDialect(OutboxMessage, lambda insert: insert.on_conflict_do_nothing(index_elements=["dedupe_key"]))
+_REVIVE = PerDialect(
+    OutboxMessage,
+    lambda insert: insert.on_conflict_do_update(
+        index_elements=["dedupe_key"],
+        set_={"status": PENDING, "attempts": 0, "due_at": insert.excluded.due_at, "last_error": None},
+        where=_outbox.c.status == CANCELLED,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -97,22 +111,7 @@ async def plan(session: AsyncSession, rows: Sequence[Planned], now: datetime, re
         }
         for r in rows
     ]
-    for start in range(0, len(values), 1000):
-        statement = upsert_insert(session, OutboxMessage).values(values[start : start + 1000])
-        if revive:
-            statement = statement.on_conflict_do_update(
-                index_elements=["dedupe_key"],
-                set_={
-                    "status": PENDING,
-                    "attempts": 0,
-                    "due_at": statement.excluded.due_at,
-                    "last_error": None,
-                },
-                where=OutboxMessage.status == CANCELLED,
-            )
-        else:
-            statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-        await session.execute(statement)
+    await session.execute((_REVIVE if revive else _PLAN)(session), values)
 
 
 def _blocked(now: datetime) -> Any:
@@ -207,6 +206,9 @@ async def claim(
     ]
 
 
+_REPLY_ROW = insert(_outbox).returning(_outbox.c.id)
+
+
 async def queue_replies(
     session: AsyncSession,
     identity_id: int,
@@ -214,48 +216,33 @@ async def queue_replies(
     payloads: Sequence[dict[str, Any]],
     key: str,
     now: datetime,
-    worker: str,
-    lease: timedelta,
-) -> tuple[list[int], bool]:
-    """Writes a reply's messages, in the inbound message's transaction. They are claimed by `worker` (to
-    send at once, returned True) unless an earlier reply to this chat is still unsent: then they wait
-    as pending rows behind it (False), and the delivery worker keeps the order. `key` makes each row's
-    de-duplication key (the inbound's provider id, or any unique text)."""
+    claim: tuple[str, timedelta] | None,
+) -> list[int]:
+    """Writes a reply's messages, in the inbound message's transaction, and returns their ids in order.
+    With `claim` (the worker's name and lease) they are held by that worker, which sends them at once;
+    without it (an earlier reply to this chat is still unsent) they wait as pending rows behind it and
+    the delivery worker keeps the order. `key` makes each row's de-duplication key (the inbound's
+    provider id, or any unique text)."""
     if not payloads:
-        return [], False
-    earlier = await session.scalar(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.identity_id == identity_id,
-            OutboxMessage.status.in_(UNSENT),
-            OutboxMessage.kind == REPLY,
-        )
-        .limit(1)
-    )
-    now_ok = earlier is None
-    ids = await session.scalars(
-        insert(OutboxMessage)
-        .values(
-            [
-                {
-                    "dedupe_key": f"reply:{key}:{n}",
-                    "kind": REPLY,
-                    "user_id": user_id,
-                    "identity_id": identity_id,
-                    "payload": payload,
-                    "due_at": now,
-                    "status": CLAIMED if now_ok else PENDING,
-                    "claimed_until": now + lease if now_ok else None,
-                    "claimed_by": worker if now_ok else None,
-                    "attempts": 1 if now_ok else 0,
-                    "created_at": now,
-                }
-                for n, payload in enumerate(payloads)
-            ]
-        )
-        .returning(OutboxMessage.id)
-    )
-    return sorted(ids.all()), now_ok
+        return []
+    worker, lease = claim if claim else (None, None)
+    rows = [
+        {
+            "dedupe_key": f"reply:{key}:{n}",
+            "kind": REPLY,
+            "user_id": user_id,
+            "identity_id": identity_id,
+            "payload": payload,
+            "due_at": now,
+            "status": CLAIMED if claim else PENDING,
+            "claimed_until": now + lease if lease else None,
+            "claimed_by": worker,
+            "attempts": 1 if claim else 0,
+            "created_at": now,
+        }
+        for n, payload in enumerate(payloads)
+    ]
+    return sorted((await session.scalars(_REPLY_ROW, rows)).all())
 
 
 async def release_own(session: AsyncSession, worker: str, now: datetime) -> int:
@@ -281,33 +268,49 @@ class Finished:
     reply: bool = False  # a reply's row: once it has ended its text is not kept
 
 
+def _finish_statement(retry: bool, attempts: bool, forget: bool) -> Any:
+    values: dict[str, Any] = {
+        name: bindparam(f"b_{name}") for name in ("status", "provider_message_id", "last_error", "sent_at")
+    }
+    values |= {"claimed_until": None, "claimed_by": None}
+    if retry:
+        values["due_at"] = bindparam("b_due_at")
+    if attempts:
+        values["attempts"] = bindparam("b_attempts")
+    if forget:
+        values["payload"] = {}
+    return update(_outbox).where(_outbox.c.id == bindparam("b_id")).values(values)
+
+
+# One statement per shape of outcome (a retry moves the row's due time, a row handed back untried
+# keeps its count of tries, an ended reply forgets its text), each built once.
+_FINISH = {
+    shape: _finish_statement(*shape)
+    for shape in ((r, a, f) for r in (False, True) for a in (False, True) for f in (False, True))
+}
+
+
 async def finish(session: AsyncSession, results: Sequence[Finished], now: datetime) -> None:
     """Records outcomes (rows of the same shape are written in one executemany). A reply that has
     ended keeps no text: what the bot said to someone (a member's question shown to their pendamping,
     say) is not stored once it is sent, so it cannot outlive that member's data."""
-    groups: dict[tuple[bool, bool, bool], list[Finished]] = {}
+    groups: dict[tuple[bool, bool, bool], list[dict[str, Any]]] = {}
     for r in results:
-        forget = r.reply and r.status != PENDING
-        groups.setdefault((r.retry_at is not None, r.attempts is not None, forget), []).append(r)
-    for group in groups.values():
-        await session.execute(
-            update(OutboxMessage),
-            [
-                {
-                    "id": r.id,
-                    "status": r.status,
-                    "claimed_until": None,
-                    "claimed_by": None,
-                    "provider_message_id": r.provider_message_id,
-                    "last_error": r.error[:300] if r.error else None,
-                    "sent_at": now if r.status == SENT else None,
-                    **({"due_at": r.retry_at} if r.retry_at is not None else {}),
-                    **({"attempts": r.attempts} if r.attempts is not None else {}),
-                    **({"payload": {}} if r.reply and r.status != PENDING else {}),
-                }
-                for r in group
-            ],
-        )
+        shape = (r.retry_at is not None, r.attempts is not None, r.reply and r.status != PENDING)
+        params = {
+            "b_id": r.id,
+            "b_status": r.status,
+            "b_provider_message_id": r.provider_message_id,
+            "b_last_error": r.error[:300] if r.error else None,
+            "b_sent_at": now if r.status == SENT else None,
+        }
+        if r.retry_at is not None:
+            params["b_due_at"] = r.retry_at
+        if r.attempts is not None:
+            params["b_attempts"] = r.attempts
+        groups.setdefault(shape, []).append(params)
+    for shape, params in groups.items():
+        await session.execute(_FINISH[shape], params)
 
 
 async def cancel(session: AsyncSession, *conditions: Any, reason: str) -> None:

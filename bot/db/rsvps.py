@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ports import RsvpView
-from bot.db.dialect import upsert_insert
+from bot.db.dialect import PerDialect
 from bot.db.models import Rsvp
 
 
@@ -23,12 +23,23 @@ class SqlRsvpReader:
         return RsvpView(row.answer, row.reason) if row else None
 
 
+_RECORD = PerDialect(
+    Rsvp,
+    lambda insert: insert.on_conflict_do_update(
+        index_elements=["meeting_id", "user_id"],
+        set_={name: insert.excluded[name] for name in ("answer", "reason", "updated_at")},
+    ),
+)
+
+
 async def record_rsvp(
     session: AsyncSession, meeting_id: int, user_id: int, answer: str, reason: str | None, now: datetime
 ) -> None:
-    changed = {"answer": answer, "reason": reason, "updated_at": now}
-    await session.execute(
-        upsert_insert(session, Rsvp)
-        .values(meeting_id=meeting_id, user_id=user_id, **changed)
-        .on_conflict_do_update(index_elements=["meeting_id", "user_id"], set_=changed)
-    )
+    row = {
+        "meeting_id": meeting_id,
+        "user_id": user_id,
+        "answer": answer,
+        "reason": reason,
+        "updated_at": now,
+    }
+    await session.execute(_RECORD(session), row)
