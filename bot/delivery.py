@@ -33,7 +33,7 @@ from bot.db.engine import Database
 from bot.db.meetings import SqlMeetingReader
 from bot.db.reminders import MEETING_KINDS
 from bot.finishing import MAX_ATTEMPTS, Finisher, RetryPolicy, finished, handed_back
-from bot.metrics import ERRORS, OUTBOX_DEPTH, REPLIES, SENDS
+from bot.metrics import ERRORS, OUTBOX_DEPTH, REPLIES, REPLY_LATENCY, SENDS
 from bot.replies import reply_outcome
 from handlers.notices import render_notice
 
@@ -242,6 +242,7 @@ class DeliveryWorker:
         SENDS.labels(row.channel, type(outcome).__name__.lower()).inc()
         if row.reply and isinstance(outcome, Sent):
             REPLIES.labels(row.channel, "sent_late").inc()
+            REPLY_LATENCY.observe(max(0.0, (self._clock() - row.created_at).total_seconds()))
         return finished(row.id, row.attempts, outcome, now, self._retry, reply=row.reply)
 
     @staticmethod

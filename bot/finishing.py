@@ -44,6 +44,8 @@ def _finished(
     match outcome:
         case Sent(provider_ids=ids):
             return outbox.Finished(row_id, outbox.SENT, provider_message_id=ids[-1] if ids else None)
+        case RetryLater(seconds=seconds, reason=reason, tried=False):
+            return handed_back(row_id, attempts, now + timedelta(seconds=seconds), reason)
         case RetryLater(seconds=seconds, reason=reason, pause_channel=pause):
             if attempts >= policy.max_attempts:
                 return outbox.Finished(
@@ -62,8 +64,8 @@ def _finished(
 
 
 def handed_back(row_id: int, attempts: int, due: datetime, reason: str) -> outbox.Finished:
-    """A row not tried because an earlier message to the same chat was not sent: it waits behind it,
-    and the claim that did not send it does not count as a try."""
+    """A row not tried (an earlier message to the same chat was not sent, or the channel is paused): it
+    waits until `due`, and the claim that did not send it does not count as a try."""
     return outbox.Finished(row_id, outbox.PENDING, error=reason, retry_at=due, attempts=max(0, attempts - 1))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.catalogs import load_translators
+from bot.core.delivery import ChannelSender
 from bot.db.models import Identity, Kelompok, Meeting, Membership, Pendamping, User
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from tests.transcript import Chat
@@ -108,11 +109,11 @@ async def second_pendamping(app: App) -> tuple[Chat, int, int, int, int]:
     return Chat(app.service, "pendamping-b"), pendamping_id, kelompok_id, started, upcoming
 
 
-def delivery_worker(app: App, sender: object, **config: object) -> DeliveryWorker:
-    """A delivery worker for the terminal channel, sending through `sender`."""
+def delivery_worker(app: App, sender: ChannelSender, **config: object) -> DeliveryWorker:
+    """A delivery worker for `sender`'s channel (the terminal's, for a `RecordingSender`)."""
     return DeliveryWorker(
         app.db,
-        {"console": sender},  # type: ignore[dict-item]
+        {sender.channel: sender},
         app.curriculum,
         load_translators(),
         "id",

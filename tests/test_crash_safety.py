@@ -1,9 +1,11 @@
 """Delivery survives `kill -9`: every recipient of a broadcast gets it, and duplicates are bounded by the
-batch that was in flight. Two workers on one PostgreSQL never send the same row twice."""
+batch that was in flight; a reply whose send was in flight arrives once after the restart. Two workers
+on one PostgreSQL never send the same row twice."""
 
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +21,7 @@ from bot.db import pendamping_effects as effects
 from bot.db.models import Identity, Membership, Pendamping, User
 from bot.demo import DemoData
 from tests.conftest import PG_URL
+from tests.fakes.telegram_api import FakeBotAPI, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 20
@@ -107,3 +110,52 @@ async def test_two_workers_on_postgresql_never_send_a_row_twice(
     assert all(per_worker)  # both took part
     sent = Counter(per_worker[0] + per_worker[1])
     assert set(sent) == recipients and max(sent.values()) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _bot_run(app: App, api: FakeBotAPI, home: Path) -> subprocess.Popen[bytes]:
+    """`p2k2-bot run` on the test's database, polling the fake Telegram, under one stable worker name."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": app.settings.database_url,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_URL": api.url,
+        "HTTP_PORT": str(_free_port()),
+        "WORKER_ID": "bot-1",
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=home, env=env)  # no developer .env
+
+
+async def test_kill_9_before_telegram_confirmed_a_reply_then_restart_sends_it_exactly_once(
+    app: App, tmp_path: Path
+) -> None:
+    async with FakeBotAPI() as api:
+        siti, rina = api.user(5001), api.user(5002, first_name="Rina")
+        api.hold("sendMessage")  # the reply's request gets no answer: the bot waits for it
+        first = _bot_run(app, api, tmp_path)
+        try:
+            await api.push(api.text_update(siti.chat_id, "halo"))
+            await api.wait_for(lambda: api.held == 1, 60, "the reply to be on its way")
+        finally:
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+        assert siti.messages == []
+
+        second = _bot_run(app, api, tmp_path)
+        try:
+            await api.wait_for(lambda: bool(siti.messages), 60, "the reply after the restart")
+            await api.push(api.text_update(rina.chat_id, "halo"))  # the same first message, no crash
+            await api.wait_for(lambda: bool(rina.messages), 60, "the second user's reply")
+            await asyncio.sleep(1)  # room for a second copy, were one on its way
+        finally:
+            second.terminate()
+            assert second.wait(60) == 0
+        assert [text_of(m) for m in siti.messages] == [text_of(m) for m in rina.messages]
+        assert len(siti.messages) == 1

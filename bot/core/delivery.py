@@ -22,6 +22,7 @@ class RetryLater:
     seconds: float
     reason: str
     pause_channel: bool = False  # a platform-wide 429: every send on this channel waits
+    tried: bool = True  # False when the platform was not asked (the channel is paused): no attempt used
 
 
 @dataclass(frozen=True)

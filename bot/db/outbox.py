@@ -297,7 +297,7 @@ async def finish(session: AsyncSession, results: Sequence[Finished], now: dateti
     groups: dict[tuple[bool, bool, bool], list[dict[str, Any]]] = {}
     for r in results:
         shape = (r.retry_at is not None, r.attempts is not None, r.reply and r.status != PENDING)
-        params = {
+        params: dict[str, Any] = {
             "b_id": r.id,
             "b_status": r.status,
             "b_provider_message_id": r.provider_message_id,
@@ -309,8 +309,8 @@ async def finish(session: AsyncSession, results: Sequence[Finished], now: dateti
         if r.attempts is not None:
             params["b_attempts"] = r.attempts
         groups.setdefault(shape, []).append(params)
-    for shape, params in groups.items():
-        await session.execute(_FINISH[shape], params)
+    for shape, rows in groups.items():
+        await session.execute(_FINISH[shape], rows)
 
 
 async def cancel(session: AsyncSession, *conditions: Any, reason: str) -> None:

@@ -8,7 +8,8 @@ button has exactly one action. A request that breaks a rule gets Telegram's answ
 {"ok": false, "error_code": 400, "description": "Bad Request: ..."}.
 
 Tests push updates (into the getUpdates queue, or POSTed to the registered webhook with its secret),
-read what the bot sent per chat, and inject failures (429 with retry_after, 403 blocked, 400, 5xx).
+read what the bot sent per chat, and inject failures (429 with retry_after, 403 blocked, 400, 5xx, a
+request held without an answer).
 `FakeUser` wraps one private chat: `await user.say("/start")`, `await user.tap("Saya setuju")`.
 
 Why one long module: the validator and the server are only ever used together, by tests."""
@@ -261,6 +262,9 @@ class FakeBotAPI:
         self._allowed: list[str] = []
         self._queries: set[str] = set()
         self._failures: list[Failure] = []
+        self._holds: dict[str, int] = {}  # method (lower case) -> calls still to hold
+        self.held = 0  # calls held so far
+        self._released = asyncio.Event()
         self._update_ids = itertools.count(10001)
         self._query_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
@@ -287,6 +291,7 @@ class FakeBotAPI:
 
     async def __aexit__(self, *_exc: object) -> None:
         self._closing = True
+        self._released.set()
         await self._notify()
         if self._client is not None:
             await self._client.close()
@@ -326,6 +331,15 @@ class FakeBotAPI:
         }
         text = description or default.get(status, "Error")
         self._failures.append(Failure(method.lower(), status, text, count, retry_after, chat_id, skip))
+
+    def heal(self) -> None:
+        """The failures still to come are called off: the platform works again."""
+        self._failures.clear()
+
+    def hold(self, method: str, count: int = 1) -> None:
+        """The next `count` calls of `method` get no answer until the fake closes, and do nothing: as if
+        the request was lost on the way while the bot waits for the answer (then, say, is killed)."""
+        self._holds[method.lower()] = self._holds.get(method.lower(), 0) + count
 
     def _injected(self, method: str, params: Mapping[str, Any]) -> web.Response | None:
         chat_id = params.get("chat_id")
@@ -474,6 +488,12 @@ class FakeBotAPI:
             self.calls.append(Call(name, {"rejected": str(exc)}, 400))
             await self._notify()
             return _error(400, f"Bad Request: {exc}")
+        if self._holds.get(name.lower(), 0) > 0:
+            self._holds[name.lower()] -= 1
+            self.held += 1
+            await self._notify()
+            await self._released.wait()
+            return _error(502, "Bad Gateway")
         response = self._injected(name.lower(), params)
         if response is None:
             implementation = getattr(self, f"_m_{name.lower()}", None)

@@ -259,6 +259,10 @@ class FakeGraphAPI:
         """The next `times` sends (messages or uploads), after `after` more accepted ones, get this error."""
         self.failures.append(Failure(code, times, status, message or f"(#{code}) Forced by the test", after))
 
+    def heal(self) -> None:
+        """The failures still to come are called off: the platform works again."""
+        self.failures.clear()
+
     def messages_to(self, wa_id: str) -> list[SentMessage]:
         return [m for m in self.sent if m.to == wa_id]
 
