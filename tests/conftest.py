@@ -1,5 +1,5 @@
 """Fixtures: a real database (SQLite file per test, or PostgreSQL when TEST_DATABASE_URL is set),
-the real service built by the composition root, a fixed clock and transcript chats."""
+the real service built by the composition root, a fixed clock, transcript chats and the fake Bot API."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.db.migrate import upgrade
 from bot.db.models import Base
 from bot.demo import DemoData, seed_demo
 from bot.settings import Settings
+from tests.fakes.telegram_api import FakeBotAPI
 from tests.transcript import Chat, FakeClock
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -69,6 +70,14 @@ async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
 @pytest.fixture
 def db(app: App) -> Database:
     return app.db
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API on 127.0.0.1; a test fails if the bot broke one of the Bot API's rules."""
+    async with FakeBotAPI() as fake:
+        yield fake
+        assert fake.rejected == [], "the bot broke a Bot API rule"
 
 
 @pytest.fixture

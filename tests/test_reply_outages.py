@@ -9,47 +9,31 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-from aiohttp import test_utils
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
-from bot.channels.whatsapp import WhatsAppChannel
+from bot.core.delivery import ChannelSender
 from bot.db.models import Identity, OutboxMessage
 from bot.delivery import DeliveryWorker
 from bot.demo import DemoData
 from bot.pacing import PacedSender
-from bot.web import make_web_app
 from tests.builders import delivery_worker
 from tests.fakes.telegram_api import FakeBotAPI, FakeUser, text_of
-from tests.fakes.whatsapp_api import (
-    APP_SECRET,
-    PHONE_NUMBER_ID,
-    TOKEN,
-    VERIFY_TOKEN,
-    FakeGraphAPI,
-    WhatsAppUser,
-)
+from tests.fakes.whatsapp_api import FakeGraphAPI, WhatsAppUser
 from tests.transcript import FakeClock
+from tests.whatsapp_running import running_whatsapp
 
 WA_ID = "6281234567890"
 
 
 @dataclass
 class Running:
-    """A channel on the shared runtime, its paced sender and its delivery worker."""
+    """What sends for a channel on the shared runtime: its paced sender and its delivery worker."""
 
-    channel: TelegramChannel | WhatsAppChannel
     paced: PacedSender
     worker: DeliveryWorker
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as fake:
-        yield fake
-        assert fake.rejected == [], "the bot broke a Bot API rule"
 
 
 @pytest.fixture
@@ -60,7 +44,7 @@ async def telegram(app: App, api: FakeBotAPI, clock: FakeClock) -> AsyncIterator
     app.connect(channel, paced)
     await channel.start()
     try:
-        yield Running(channel, paced, delivery_worker(app, paced))
+        yield Running(paced, delivery_worker(app, paced))
     finally:
         await channel.stop()
 
@@ -72,30 +56,16 @@ async def graph(clock: FakeClock) -> AsyncIterator[FakeGraphAPI]:
 
 
 @pytest.fixture
-async def whatsapp(app: App, graph: FakeGraphAPI, clock: FakeClock) -> AsyncIterator[Running]:
-    channel = WhatsAppChannel(
-        access_token=TOKEN,
-        phone_number_id=PHONE_NUMBER_ID,
-        app_secret=APP_SECRET,
-        verify_token=VERIFY_TOKEN,
-        api_url=graph.api_url,
-        templates={"reminder": "p2k2_pengingat", "broadcast": None, "nudge": None, "meeting_change": None},
-        template_language="id",
-        clock=app.clock,
-    )
-    paced = PacedSender(channel.sender, app.settings.whatsapp_rate_limit, clock=lambda: clock.now.timestamp())
-    app.connect(channel, paced)
-    web_app = make_web_app(app.db)
-    channel.add_routes(web_app)
-    server = test_utils.TestServer(web_app, host="127.0.0.1")
-    await server.start_server()
-    graph.webhook_url = str(server.make_url("/whatsapp/webhook"))
-    await channel.start()
-    try:
-        yield Running(channel, paced, delivery_worker(app, paced))
-    finally:
-        await channel.stop()
-        await server.close()
+async def whatsapp(
+    app: App, graph: FakeGraphAPI, clock: FakeClock
+) -> AsyncIterator[tuple[Running, WhatsAppUser]]:
+    """The WhatsApp channel, paced on the test's clock, and a user writing to it."""
+
+    def pace(sender: ChannelSender) -> PacedSender:
+        return PacedSender(sender, app.settings.whatsapp_rate_limit, clock=lambda: clock.now.timestamp())
+
+    async with running_whatsapp(app, graph, pace) as (channel, paced):
+        yield Running(paced, delivery_worker(app, paced)), WhatsAppUser(graph, WA_ID, channel.drain)
 
 
 async def _join_telegram(user: FakeUser) -> None:
@@ -104,12 +74,20 @@ async def _join_telegram(user: FakeUser) -> None:
     await user.say("Ibu Siti")
 
 
-async def _unsent(app: App) -> int:
-    async with app.db.transaction() as session:
-        rows = await session.scalars(
-            select(OutboxMessage.id).where(OutboxMessage.status.in_(("pending", "claimed")))
-        )
-        return len(rows.all())
+async def _deliver_until_done(app: App, worker: DeliveryWorker, clock: FakeClock) -> None:
+    """The worker runs every ten seconds of the test's clock until no reply is left to send."""
+    for _ in range(30):
+        clock.advance(seconds=10)
+        await worker.run_once()
+        async with app.db.transaction() as session:
+            unsent = await session.scalars(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.kind == "reply", OutboxMessage.status.in_(("pending", "claimed"))
+                )
+            )
+            if not unsent.all():
+                return
+    raise AssertionError("replies still unsent after five minutes")
 
 
 async def _statuses(app: App) -> list[tuple[str, str | None]]:
@@ -119,7 +97,7 @@ async def _statuses(app: App) -> list[tuple[str, str | None]]:
             .where(OutboxMessage.kind == "reply")
             .order_by(OutboxMessage.id)
         )
-        return [tuple(r) for r in rows.all()]
+        return [(status, error) for status, error in rows.all()]
 
 
 async def _run_worker_for(worker: DeliveryWorker, clock: FakeClock, seconds: int) -> None:
@@ -185,11 +163,7 @@ async def test_telegram_replies_queued_during_30_s_of_server_errors_all_arrive_o
     assert [u.messages[n:] for u, n in zip(users, before, strict=True)] == [[], []]
 
     api.heal()
-    for _ in range(30):
-        clock.advance(seconds=10)
-        await telegram.worker.run_once()
-        if not await _unsent(app):
-            break
+    await _deliver_until_done(app, telegram.worker, clock)
     for user, n in zip(users, before, strict=True):
         texts = [text_of(m) for m in user.messages[n:]]
         assert len(texts) == 3, texts  # one message per reply here, none twice
@@ -197,36 +171,32 @@ async def test_telegram_replies_queued_during_30_s_of_server_errors_all_arrive_o
 
 
 async def test_whatsapp_replies_queued_during_30_s_of_131000_all_arrive_once_in_order(
-    app: App, demo: DemoData, graph: FakeGraphAPI, whatsapp: Running, clock: FakeClock
+    app: App, demo: DemoData, graph: FakeGraphAPI, whatsapp: tuple[Running, WhatsAppUser], clock: FakeClock
 ) -> None:
-    user = WhatsAppUser(graph, WA_ID, whatsapp.channel.drain)
+    running, user = whatsapp
     await user.say("SIRNA1")
     await user.tap("Saya setuju")
     await user.say("Ibu Siti")
-    await whatsapp.worker.run_once()  # the meeting invitation joining planned
+    await running.worker.run_once()  # the meeting invitation joining planned
     before = len(graph.messages_to(WA_ID))
 
     graph.fail_next(131000, times=10_000, status=500, message="Something went wrong")
     for word in ("bantuan", "menu", "pertemuan"):
         assert await user.say(word) == []
-    await _run_worker_for(whatsapp.worker, clock, 30)
+    await _run_worker_for(running.worker, clock, 30)
     assert graph.messages_to(WA_ID)[before:] == []
 
     graph.heal()
-    for _ in range(30):
-        clock.advance(seconds=10)
-        await whatsapp.worker.run_once()
-        if not await _unsent(app):
-            break
+    await _deliver_until_done(app, running.worker, clock)
     texts = [m.text for m in graph.messages_to(WA_ID)[before:]]
     assert len(texts) == 3, texts
     assert "Cara memakai" in texts[0] and "Menu utama" in texts[1] and "Sirnajaya 1" in texts[2]
 
 
 async def test_whatsapp_a_reply_whose_window_closed_during_an_outage_ends_as_window_closed(
-    app: App, demo: DemoData, graph: FakeGraphAPI, whatsapp: Running, clock: FakeClock
+    app: App, demo: DemoData, graph: FakeGraphAPI, whatsapp: tuple[Running, WhatsAppUser], clock: FakeClock
 ) -> None:
-    user = WhatsAppUser(graph, WA_ID, whatsapp.channel.drain)
+    running, user = whatsapp
     await user.say("SIRNA1")
     before = len(graph.messages_to(WA_ID))
     closed = _replies("whatsapp", "window_closed")
@@ -235,7 +205,7 @@ async def test_whatsapp_a_reply_whose_window_closed_during_an_outage_ends_as_win
     graph.fail_next(131000, times=1, status=500, message="Something went wrong")
     assert await user.say("menu") == []
     clock.advance(hours=24, minutes=1)
-    await whatsapp.worker.run_once()
+    await running.worker.run_once()
 
     assert graph.messages_to(WA_ID)[before:] == []  # never sent as free text outside the window
     assert (await _statuses(app))[-1] == ("unreachable", "window closed")

@@ -28,13 +28,6 @@ from tests.fakes.telegram_api import FakeBotAPI, FakeUser, keyboard, text_of
 SECRET = "webhook-Secret_123"
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as fake:
-        yield fake
-        assert fake.rejected == [], "the bot broke a Bot API rule"
-
-
 def channel_for(app: App, api: FakeBotAPI, **options: Any) -> TelegramChannel:
     channel = TelegramChannel(api.token, api_url=api.url, clock=app.clock, polling_timeout=1, **options)
     app.connect(channel, channel.sender)

@@ -23,13 +23,6 @@ from tests.transcript import FakeClock
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as fake:
-        yield fake
-        assert fake.rejected == [], "the bot broke a Bot API rule"
-
-
-@pytest.fixture
 async def telegram(app: App, api: FakeBotAPI) -> AsyncIterator[TelegramChannel]:
     channel = TelegramChannel(api.token, api_url=api.url, clock=app.clock, polling_timeout=1)
     app.connect(channel, PacedSender(channel.sender, 25, replies_skip_budget=True))

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from aiohttp import test_utils
 from sqlalchemy import func, select
 
 from bot.app import App
@@ -19,20 +18,18 @@ from bot.core.delivery import Envelope, Sent, Template, Undeliverable
 from bot.core.messages import Outbound
 from bot.db.models import Identity, InboundKey, Meeting, OutboxMessage, Pendamping, Rsvp
 from bot.demo import DemoData
-from bot.web import make_web_app
 from tests.builders import add_members, demo_pendamping_id
 from tests.fakes.whatsapp_api import (
     APP_SECRET,
-    PHONE_NUMBER_ID,
     TOKEN,
     VERIFY_TOKEN,
     FakeGraphAPI,
     WhatsAppUser,
 )
 from tests.transcript import FakeClock
+from tests.whatsapp_running import running_whatsapp
 
 WA_ID = "6281234567890"
-TEMPLATES = {"reminder": "p2k2_pengingat", "broadcast": None, "nudge": None, "meeting_change": None}
 
 
 @pytest.fixture
@@ -43,28 +40,8 @@ async def fake(clock: FakeClock) -> AsyncIterator[FakeGraphAPI]:
 
 @pytest.fixture
 async def channel(app: App, fake: FakeGraphAPI) -> AsyncIterator[WhatsAppChannel]:
-    channel = WhatsAppChannel(
-        access_token=TOKEN,
-        phone_number_id=PHONE_NUMBER_ID,
-        app_secret=APP_SECRET,
-        verify_token=VERIFY_TOKEN,
-        api_url=fake.api_url,
-        templates=TEMPLATES,
-        template_language="id",
-        clock=app.clock,
-    )
-    app.connect(channel, channel.sender)
-    web_app = make_web_app(app.db)
-    channel.add_routes(web_app)
-    server = test_utils.TestServer(web_app, host="127.0.0.1")
-    await server.start_server()
-    fake.webhook_url = str(server.make_url("/whatsapp/webhook"))
-    await channel.start()
-    try:
-        yield channel
-    finally:
-        await channel.stop()
-        await server.close()
+    async with running_whatsapp(app, fake, lambda sender: sender) as (running, _):
+        yield running
 
 
 @pytest.fixture
